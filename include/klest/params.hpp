@@ -1,0 +1,106 @@
+#pragma once
+// Parameter schemas and validated parameter values, shared by estimators and (later)
+// distributions. A schema entry declares a parameter once, with its type, default, help text
+// and allowed range; `bind_params` turns a parsed Spec into validated Params, so that unknown
+// names, wrong types and out-of-range values never reach an estimator's constructor.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "klest/spec.hpp"
+
+namespace klest {
+
+enum class ParamType { integer, real, choice, boolean };
+
+std::string_view to_string(ParamType t);
+
+/// An interval constraint on a numeric parameter; unset ends are unbounded.
+struct Range {
+  std::optional<double> lo, hi;
+  bool lo_open = false, hi_open = false;
+  bool contains(double x) const;
+  /// ">= 1", "> 0", "in [0, 1]", "" when unbounded.
+  std::string describe() const;
+};
+Range at_least(double lo);
+Range greater_than(double lo);
+Range at_most(double hi);
+Range between(double lo, double hi);  // closed interval; std::logic_error if lo > hi
+
+/// One declared parameter.
+struct ParamDef {
+  std::string name;
+  ParamType type = ParamType::real;
+  SpecValue fallback;              // the default value
+  std::string default_from;        // non-empty: the default is the value of this parameter
+  std::string help;
+  Range range;                     // integer and real
+  std::vector<std::string> choices;  // choice
+
+  /// A copy whose default is whatever value parameter `other` ends up with.
+  ParamDef defaults_to(std::string other) const;
+  /// "1", "same as k", "error".
+  std::string default_text() const;
+  /// "integer >= 1", "one of error, skip, jitter", "real in [0, 1]".
+  std::string constraint_text() const;
+};
+
+using ParamSpec = std::vector<ParamDef>;
+
+/// The builders throw std::logic_error for a name outside the spec grammar or a default outside
+/// `range`: both are defects in the schema, not user errors.
+ParamDef param(std::string name, int fallback, std::string help, Range range = {});
+ParamDef param(std::string name, double fallback, std::string help, Range range = {});
+ParamDef param(std::string name, bool fallback, std::string help);
+/// A choice among fixed words; `fallback` must be one of them (else std::logic_error).
+ParamDef param(std::string name, const char* fallback, std::string help,
+               std::vector<std::string> choices);
+/// Without this, param("ties", "error", "help") would quietly pick the bool overload.
+ParamDef param(std::string name, const char* fallback, std::string help) = delete;
+
+/// Validated values for every parameter of a schema, defaults filled in, in schema order.
+class Params {
+ public:
+  Params() = default;
+  Params(std::string owner, std::vector<SpecArg> values)
+      : owner_(std::move(owner)), values_(std::move(values)) {}
+
+  /// The value of a declared parameter. Throws std::out_of_range for an undeclared name
+  /// (a programming error, not a user error).
+  const SpecValue& at(std::string_view name) const;
+  /// Typed access: int, std::int64_t, double, bool or std::string. Throws std::invalid_argument
+  /// if the value is of another kind, and InputError if get<int> finds an integer (allowed up to
+  /// 2^53) that does not fit in an int.
+  template <class T>
+  T get(std::string_view name) const;
+
+  /// The canonical spec: the owner's name with every parameter, defaults included.
+  Spec spec() const { return {owner_, values_}; }
+  /// to_string(spec()), e.g. "knn(k=5, l=5, ties=error)": the label used in results.
+  std::string label() const { return to_string(spec()); }
+  const std::string& owner() const { return owner_; }
+
+ private:
+  std::string owner_;
+  std::vector<SpecArg> values_;
+};
+
+template <> double Params::get<double>(std::string_view name) const;
+template <> std::int64_t Params::get<std::int64_t>(std::string_view name) const;
+template <> int Params::get<int>(std::string_view name) const;
+template <> bool Params::get<bool>(std::string_view name) const;
+template <> std::string Params::get<std::string>(std::string_view name) const;
+
+/// Checks `spec.args` against `schema` and fills in defaults. Positional arguments are taken in
+/// schema order. `kind` ("estimator", "distribution") and spec.name appear in every message:
+///   estimator 'knn': unknown parameter 'kk' (known: k, l, ties)
+///   estimator 'knn': parameter 'k' is 0, but must be an integer >= 1
+/// Throws InputError; std::logic_error for a defective schema (an invalid default, or a
+/// `default_from` naming no parameter or forming a cycle).
+Params bind_params(std::string_view kind, const ParamSpec& schema, const Spec& spec);
+
+}  // namespace klest

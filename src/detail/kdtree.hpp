@@ -1,0 +1,46 @@
+#pragma once
+// The one k-d tree wrapper klest uses (over nanoflann, kept out of every other file so that the
+// API change between nanoflann 1.4 and 1.5 touches only kdtree.cpp). Euclidean metric.
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "klest/samples.hpp"
+
+namespace klest::detail {
+
+class KdTree {
+ public:
+  /// Indexes `points`, which must outlive the tree. Building is O(n log n).
+  explicit KdTree(SampleView points, std::size_t leaf_size = 16);
+  ~KdTree();
+  KdTree(const KdTree&) = delete;
+  KdTree& operator=(const KdTree&) = delete;
+
+  /// The min(k, size()) points nearest to `query` (dim() values): their row indices and squared
+  /// Euclidean distances, nearest first. `index` and `dist_sq` need room for k entries.
+  /// Returns how many were found. Thread-safe (const).
+  std::size_t nearest(const double* query, std::size_t k, std::size_t* index,
+                      double* dist_sq) const;
+
+  std::size_t size() const { return points_.rows(); }
+  std::size_t dim() const { return points_.dim(); }
+
+ private:
+  struct Impl;
+  SampleView points_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Squared Euclidean distance between two points of `dim` coordinates.
+inline double squared_distance(const double* a, const double* b, std::size_t dim) {
+  double s = 0;
+  for (std::size_t j = 0; j < dim; ++j) {
+    const double t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
+}
+
+}  // namespace klest::detail

@@ -1,0 +1,132 @@
+// Drives the klest command itself: output forms, exit codes and the one-line messages for bad
+// usage and bad input.
+
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "klest/estimator.hpp"
+#include "testing.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using klest::testing::quote;
+using klest::testing::run_klest;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("klest_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    klest::Rng rng = klest::rng_for(42);
+    p_ = klest::testing::gauss(rng, 300, 2);
+    q_ = klest::testing::gauss(rng, 250, 2, 0.5, 1);
+    klest::write_csv(dir_ / "p.csv", p_);
+    klest::write_npy(dir_ / "q.npy", q_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return quote((dir_ / name).string()); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return path(name);
+  }
+
+  fs::path dir_;
+  klest::Samples p_, q_;
+};
+
+TEST_F(Cli, EstimatePrintsValueAndLabelMatchingTheLibrary) {
+  const auto r = run_klest("estimate -e 'knn(k=5)' " + path("p.csv") + " " + path("q.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double want = klest::make_estimator("knn(k=5)")->estimate(p_, q_).value;
+  EXPECT_EQ(r.out, klest::format_number(want) + "\tknn(k=5, l=5, ties=error)\n");
+}
+
+TEST_F(Cli, SeveralEstimatorsAndJson) {
+  const auto r = run_klest("estimate --json -e knn -e 'knn(k=3, l=2)' " + path("p.csv") + " " +
+                           path("q.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<nlohmann::json> objects;
+  while (std::getline(lines, line)) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[1]["estimator"], "knn(k=3, l=2, ties=error)");
+  EXPECT_EQ(objects[1]["n"], 300);
+  EXPECT_EQ(objects[1]["m"], 250);
+  EXPECT_EQ(objects[1]["d"], 2);
+  EXPECT_EQ(objects[1]["value"].get<double>(),
+            klest::make_estimator("knn(k=3, l=2)")->estimate(p_, q_).value);
+  EXPECT_TRUE(objects[0]["seconds"].is_number());
+  EXPECT_TRUE(objects[0]["diagnostics"].is_object());
+}
+
+TEST_F(Cli, ListShowsEstimatorsWithParametersAndReferences) {
+  const auto r = run_klest("list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, AllOf(HasSubstr("knn"), HasSubstr("Wang, Kulkarni, Verdu (2009)"),
+                           HasSubstr("ties"), HasSubstr("one of error, skip, jitter")));
+}
+
+TEST_F(Cli, HelpOnEverySubcommandExitsZero) {
+  for (const char* sub : {"", "estimate ", "list ", "quickstart "}) {
+    const auto r = run_klest(std::string(sub) + "--help");
+    EXPECT_EQ(r.exit_code, 0) << sub;
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << sub;
+  }
+}
+
+struct BadCase {
+  std::string what, args, message;
+};
+
+TEST_F(Cli, BadUsageAndInputExitTwoWithOneLineNamingTheProblem) {
+  const std::string p = path("p.csv"), q = path("q.npy");
+  const std::vector<BadCase> cases{
+      {"no command", "", "subcommand"},
+      {"unknown option", "estimate --frobnicate " + p + " " + q, "frobnicate"},
+      {"missing file", "estimate " + p + " " + path("nope.csv"), "nope.csv"},
+      {"unknown estimator", "estimate -e knnn " + p + " " + q, "unknown estimator 'knnn'"},
+      {"unknown parameter", "estimate -e 'knn(kk=2)' " + p + " " + q, "unknown parameter 'kk'"},
+      {"parameter out of range", "estimate -e 'knn(k=0)' " + p + " " + q, "'k' is 0"},
+      {"malformed spec", "estimate -e 'knn(k=' " + p + " " + q, "knn(k="},
+      {"too few points", "estimate -e 'knn(k=5)' " + write("small.csv", "1,2\n3,4\n5,6\n") + " " + q,
+       "has 3 points, but needs at least 6"},
+      {"dimension mismatch", "estimate " + p + " " + write("d3.csv", "1,2,3\n4,5,6\n"),
+       "300x2"},
+      {"nan", "estimate " + write("nan.csv", "1,2\n3,4\n5,nan\n") + " " + q, "nan.csv:3"},
+      {"ragged", "estimate " + write("ragged.csv", "1,2\n3,4,5\n") + " " + q, "ragged.csv:2"},
+      {"non-numeric", "estimate " + write("word.csv", "1,2\n3,x\n") + " " + q, "word.csv:2"},
+      {"empty file", "estimate " + write("empty.csv", "") + " " + q, "empty.csv"},
+      {"header only", "estimate " + write("header.csv", "a,b\n") + " " + q, "header.csv"},
+      {"truncated npy", "estimate " + p + " " + write("cut.npy", "\x93NUMPY\x01"), "cut.npy"},
+      {"ties", "estimate " + p + " " + p, "coincides with q row"},
+      {"bad threads", "estimate -t 0 " + p + " " + q, "threads"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_klest(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.what << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.message)) << c.what;
+    EXPECT_THAT(r.err, Not(HasSubstr("terminate"))) << c.what;
+    EXPECT_EQ(r.out, "") << c.what;
+  }
+}
+
+TEST_F(Cli, QuickstartPrintsEstimatesBesideTheTruth) {
+  const auto r = run_klest("quickstart -n 500 --seed 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, AllOf(HasSubstr("truth"), HasSubstr("knn(k=1, l=1, ties=error)"),
+                           HasSubstr("0.5000"), HasSubstr("0.6363")));
+}
+
+}  // namespace
