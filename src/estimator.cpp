@@ -12,15 +12,6 @@
 
 namespace klest {
 
-std::string_view to_string(Support s) {
-  switch (s) {
-    case Support::continuous: return "continuous";
-    case Support::discrete: return "discrete";
-    case Support::any: return "continuous or discrete";
-  }
-  return "?";
-}
-
 void Diagnostics::set(std::string key, double value) {
   for (auto& [k, v] : items_) {
     if (k == key) {

@@ -46,8 +46,20 @@ std::string with_article(const ParamDef& def) {
     case ParamType::real: return "a " + def.constraint_text();
     case ParamType::choice:
     case ParamType::boolean: return def.constraint_text();
+    case ParamType::list: return "a " + def.constraint_text();
+    case ParamType::spec: return "a " + def.constraint_text();
+    case ParamType::spec_list: return "a " + def.constraint_text();
   }
   return def.constraint_text();
+}
+
+// A list of finite numbers, or of such lists (to a small depth).
+bool numeric_list(const SpecList& l, int depth) {
+  if (depth > 2) return false;
+  return std::all_of(l.begin(), l.end(), [depth](const SpecValue& e) {
+    if (e.is_number()) return std::isfinite(e.number());
+    return e.is_list() && numeric_list(e.list(), depth + 1);
+  });
 }
 
 // The normalised value if `v` is valid for `def`, else nullopt.
@@ -80,6 +92,29 @@ std::optional<SpecValue> normalise(const ParamDef& def, const SpecValue& v) {
       if (v.is_number() && v.number() == 1) return SpecValue("true");
       if (v.is_number() && v.number() == 0) return SpecValue("false");
       return std::nullopt;
+    }
+    case ParamType::list: {
+      if (!v.is_list() || !numeric_list(v.list(), 0)) return std::nullopt;
+      return v;
+    }
+    case ParamType::spec: {
+      if (v.is_spec()) return v;
+      if (v.is_string() && is_name(v.string())) return SpecValue(Spec{v.string(), {}});
+      return std::nullopt;
+    }
+    case ParamType::spec_list: {
+      if (!v.is_list()) return std::nullopt;
+      SpecList out;
+      for (const SpecValue& e : v.list()) {
+        if (e.is_spec()) {
+          out.push_back(e);
+        } else if (e.is_string() && is_name(e.string())) {
+          out.push_back(SpecValue(Spec{e.string(), {}}));
+        } else {
+          return std::nullopt;
+        }
+      }
+      return SpecValue(std::move(out));
     }
   }
   return std::nullopt;
@@ -124,6 +159,9 @@ std::string_view to_string(ParamType t) {
     case ParamType::real: return "real";
     case ParamType::choice: return "choice";
     case ParamType::boolean: return "boolean";
+    case ParamType::list: return "list";
+    case ParamType::spec: return "spec";
+    case ParamType::spec_list: return "spec list";
   }
   return "unknown";
 }
@@ -166,7 +204,35 @@ ParamDef ParamDef::defaults_to(std::string other) const {
   return d;
 }
 
+ParamDef ParamDef::mandatory() const {
+  ParamDef d = *this;
+  d.required = true;
+  d.default_from.clear();
+  return d;
+}
+
+ParamDef param_value(std::string name, ParamType type, std::string help) {
+  if (!is_name(name)) throw std::logic_error("klest::param: bad parameter name '" + name + "'");
+  if (type != ParamType::list && type != ParamType::spec && type != ParamType::spec_list) {
+    throw std::logic_error("klest::param_value: '" + name + "' needs a list or spec type");
+  }
+  ParamDef d;
+  d.name = std::move(name);
+  d.type = type;
+  d.help = std::move(help);
+  d.required = true;
+  return d;
+}
+
+ParamDef param_value(std::string name, ParamType type, SpecValue fallback, std::string help) {
+  ParamDef d = param_value(std::move(name), type, std::move(help));
+  d.required = false;
+  d.fallback = std::move(fallback);
+  return d;
+}
+
 std::string ParamDef::default_text() const {
+  if (required) return "required";
   if (!default_from.empty()) return "same as " + default_from;
   return to_string(fallback);
 }
@@ -180,6 +246,9 @@ std::string ParamDef::constraint_text() const {
     }
     case ParamType::choice: return "one of " + join(choices);
     case ParamType::boolean: return "true or false";
+    case ParamType::list: return "list of numbers";
+    case ParamType::spec: return "spec";
+    case ParamType::spec_list: return "list of specs";
   }
   return "";
 }
@@ -283,6 +352,66 @@ std::string Params::get<std::string>(std::string_view name) const {
   return v.string();
 }
 
+template <>
+std::vector<double> Params::get<std::vector<double>>(std::string_view name) const {
+  const SpecValue& v = at(name);
+  if (!v.is_list()) wrong_type(owner_, name, "a list of numbers", v);
+  std::vector<double> out;
+  for (const SpecValue& e : v.list()) {
+    if (!e.is_number()) wrong_type(owner_, name, "a list of numbers", v);
+    out.push_back(e.number());
+  }
+  return out;
+}
+
+template <>
+std::vector<std::vector<double>> Params::get<std::vector<std::vector<double>>>(
+    std::string_view name) const {
+  const SpecValue& v = at(name);
+  if (!v.is_list()) wrong_type(owner_, name, "a list of lists of numbers", v);
+  std::vector<std::vector<double>> out;
+  for (const SpecValue& row : v.list()) {
+    if (!row.is_list()) wrong_type(owner_, name, "a list of lists of numbers", v);
+    out.emplace_back();
+    for (const SpecValue& e : row.list()) {
+      if (!e.is_number()) wrong_type(owner_, name, "a list of lists of numbers", v);
+      out.back().push_back(e.number());
+    }
+  }
+  return out;
+}
+
+template <>
+Spec Params::get<Spec>(std::string_view name) const {
+  const SpecValue& v = at(name);
+  if (!v.is_spec()) wrong_type(owner_, name, "a spec", v);
+  return v.spec();
+}
+
+template <>
+std::vector<Spec> Params::get<std::vector<Spec>>(std::string_view name) const {
+  const SpecValue& v = at(name);
+  if (!v.is_list()) wrong_type(owner_, name, "a list of specs", v);
+  std::vector<Spec> out;
+  for (const SpecValue& e : v.list()) {
+    if (!e.is_spec()) wrong_type(owner_, name, "a list of specs", v);
+    out.push_back(e.spec());
+  }
+  return out;
+}
+
+Params Params::with(std::string_view name, SpecValue value) const {
+  Params out = *this;
+  for (SpecArg& a : out.values_) {
+    if (a.name == name) {
+      a.value = std::move(value);
+      return out;
+    }
+  }
+  throw std::out_of_range("klest::Params: '" + owner_ + "' has no parameter '" +
+                          std::string(name) + "'");
+}
+
 // ---- bind_params ----------------------------------------------------------------------------
 
 Params bind_params(std::string_view kind, const ParamSpec& schema, const Spec& spec) {
@@ -351,6 +480,7 @@ Params bind_params(std::string_view kind, const ParamSpec& schema, const Spec& s
   for (std::size_t i = 0; i < schema.size(); ++i) {
     const ParamDef& def = schema[i];
     if (source[i] != Source::none || !def.default_from.empty()) continue;
+    if (def.required) fail("parameter '" + def.name + "' is required (" + def.help + ")");
     std::optional<SpecValue> ok = normalise(def, def.fallback);
     if (!ok) {
       throw std::logic_error(where + ": the default " + shown(def.fallback) +

@@ -20,6 +20,15 @@
 #include "klest/error.hpp"
 
 namespace klest {
+
+std::string_view to_string(Support s) {
+  switch (s) {
+    case Support::continuous: return "continuous";
+    case Support::discrete: return "discrete";
+    case Support::any: return "continuous or discrete";
+  }
+  return "?";
+}
 namespace {
 
 using std::string_view;

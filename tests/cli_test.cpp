@@ -2,6 +2,7 @@
 // usage and bad input.
 
 #include <filesystem>
+#include <cmath>
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -79,7 +80,7 @@ TEST_F(Cli, ListShowsEstimatorsWithParametersAndReferences) {
 }
 
 TEST_F(Cli, HelpOnEverySubcommandExitsZero) {
-  for (const char* sub : {"", "estimate ", "list ", "quickstart "}) {
+  for (const char* sub : {"", "estimate ", "list ", "run ", "truth ", "sample "}) {
     const auto r = run_klest(std::string(sub) + "--help");
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_THAT(r.out, HasSubstr("Usage")) << sub;
@@ -112,6 +113,10 @@ TEST_F(Cli, BadUsageAndInputExitTwoWithOneLineNamingTheProblem) {
       {"truncated npy", "estimate " + p + " " + write("cut.npy", "\x93NUMPY\x01"), "cut.npy"},
       {"ties", "estimate " + p + " " + p, "coincides with q row"},
       {"bad threads", "estimate -t 0 " + p + " " + q, "threads"},
+      {"unknown family", "truth 'norml(0,1)' 'normal'", "did you mean 'normal'?"},
+      {"bad family parameter", "truth 'normal(0, -1)' 'normal'", "parameter 'sd' is -1"},
+      {"sample to a missing folder", "sample normal -n 3 -o " + path("no/such/dir/x.npy"), "no/such/dir"},
+      {"sample count zero", "sample normal -n 0 -o " + path("x.npy"), "-n"},
   };
   for (const auto& c : cases) {
     const auto r = run_klest(c.args);
@@ -122,11 +127,45 @@ TEST_F(Cli, BadUsageAndInputExitTwoWithOneLineNamingTheProblem) {
   }
 }
 
-TEST_F(Cli, QuickstartPrintsEstimatesBesideTheTruth) {
-  const auto r = run_klest("quickstart -n 500 --seed 3");
+TEST_F(Cli, TruthPrintsValueErrorAndMethod) {
+  auto r = run_klest("truth 'normal(0, 1)' 'normal(mean=1, sd=2)'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, AllOf(HasSubstr("truth"), HasSubstr("knn(k=1, l=1, ties=error)"),
-                           HasSubstr("0.5000"), HasSubstr("0.6363")));
+  // log 2 + (1 + 1) / 8 - 1/2
+  const double want = std::log(2.0) - 0.25;
+  EXPECT_THAT(r.out, AllOf(HasSubstr("KL(P||Q)   " + klest::format_number(want).substr(0, 12)),
+                           HasSubstr("method     closed_form"),
+                           HasSubstr("P          normal(mean=0, sd=1)")));
+  r = run_klest("truth --json --numeric 'normal(0, 1)' 'normal(mean=1, sd=2)'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["method"], "quadrature");
+  EXPECT_NEAR(j["value"].get<double>(), want, 1e-10);
+  EXPECT_LT(j["abs_error"].get<double>(), 1e-8);
+}
+
+TEST_F(Cli, SampleWritesFilesThatReadBack) {
+  const std::string out = (dir_ / "s.npy").string();
+  auto r = run_klest("sample 'normal(5, 0.1)' -n 500 --seed 3 -o " + quote(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const klest::Samples s = klest::read_samples(out);
+  EXPECT_EQ(s.rows(), 500u);
+  EXPECT_EQ(s.dim(), 1u);
+  double mean = 0;
+  for (double v : s.values()) mean += v / 500;
+  EXPECT_NEAR(mean, 5.0, 5 * 0.1 / std::sqrt(500.0));
+  // The same seed gives the same file, as CSV too.
+  r = run_klest("sample 'normal(5, 0.1)' -n 500 --seed 3 -o " + path("s.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const klest::Samples c = klest::read_samples(dir_ / "s.csv");
+  EXPECT_TRUE(std::equal(s.values().begin(), s.values().end(), c.values().begin()));
+}
+
+TEST_F(Cli, ListShowsDistributionsAndPairs) {
+  const auto r = run_klest("list pairs");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("normal || normal"));
+  const auto d = run_klest("list distributions");
+  EXPECT_THAT(d.out, AllOf(HasSubstr("normal"), HasSubstr("sd")));
 }
 
 }  // namespace

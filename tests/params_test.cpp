@@ -438,3 +438,66 @@ TEST(ParamType, ToString) {
 }
 
 }  // namespace
+
+namespace {
+
+ParamSpec shaped_schema() {
+  return {klest::param_value("mean", ParamType::list, "mean vector"),
+          klest::param_value("cov", ParamType::list, SpecList{SpecList{1.0}}, "covariance"),
+          klest::param_value("base", ParamType::spec, klest::SpecValue("normal"), "base law"),
+          klest::param_value("parts", ParamType::spec_list, SpecList{}, "components"),
+          param("k", 1, "rank", klest::at_least(1)).mandatory()};
+}
+
+TEST(ShapedParams, ListsSpecsAndRequiredValues) {
+  const auto p = bind_params(
+      "distribution", shaped_schema(),
+      klest::parse_spec("d(mean=[1, 2.5], cov=[[2, 0], [0, 3]], base=gamma(2), parts=[a, b(1)], k=4)"));
+  EXPECT_EQ(p.get<std::vector<double>>("mean"), (std::vector<double>{1, 2.5}));
+  EXPECT_EQ(p.get<std::vector<std::vector<double>>>("cov"),
+            (std::vector<std::vector<double>>{{2, 0}, {0, 3}}));
+  EXPECT_EQ(p.get<Spec>("base"), klest::parse_spec("gamma(2)"));
+  const auto parts = p.get<std::vector<Spec>>("parts");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], (Spec{"a", {}}));  // a bare word in a spec list is a spec
+  EXPECT_EQ(p.label(), "d(mean=[1, 2.5], cov=[[2, 0], [0, 3]], base=gamma(2), parts=[a(), b(1)], k=4)");
+  // Defaults of shaped parameters; a bare word is a spec without arguments.
+  const auto q = bind_params("distribution", shaped_schema(), klest::parse_spec("d(mean=[0], k=1)"));
+  EXPECT_EQ(q.label(), "d(mean=[0], cov=[[1]], base=normal(), parts=[], k=1)");
+  // with() replaces one value and keeps the rest.
+  EXPECT_EQ(q.with("base", klest::parse_spec_value("normal(mean=0, sd=1)")).label(),
+            "d(mean=[0], cov=[[1]], base=normal(mean=0, sd=1), parts=[], k=1)");
+  EXPECT_THROW(q.with("nope", 1.0), std::out_of_range);
+}
+
+TEST(ShapedParams, ErrorsNameTheParameterAndTheForm) {
+  auto bind = [](const char* text) {
+    bind_params("distribution", shaped_schema(), klest::parse_spec(text));
+  };
+  EXPECT_THAT([&] { bind("d(k=1)"); },
+              ThrowsMessage<klest::InputError>(
+                  StrEq("distribution 'd': parameter 'mean' is required (mean vector)")));
+  EXPECT_THAT([&] { bind("d(mean=[0])"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'k' is required")));
+  EXPECT_THAT([&] { bind("d(mean=3, k=1)"); },
+              ThrowsMessage<klest::InputError>(
+                  HasSubstr("parameter 'mean' is 3, but must be a list of numbers")));
+  EXPECT_THAT([&] { bind("d(mean=[1, x], k=1)"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("but must be a list of numbers")));
+  EXPECT_THAT([&] { bind("d(mean=[0], base=[1], k=1)"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'base' is [1], but must be a spec")));
+  EXPECT_THAT([&] { bind("d(mean=[0], parts=[1, a], k=1)"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("but must be a list of specs")));
+}
+
+TEST(ShapedParams, DefaultTextAndConstraintText) {
+  const auto s = shaped_schema();
+  EXPECT_EQ(s[0].default_text(), "required");
+  EXPECT_EQ(s[0].constraint_text(), "list of numbers");
+  EXPECT_EQ(s[2].default_text(), "normal");
+  EXPECT_EQ(s[3].constraint_text(), "list of specs");
+  EXPECT_EQ(s[4].default_text(), "required");
+  EXPECT_THROW(klest::param_value("x", ParamType::real, "no"), std::logic_error);
+}
+
+}  // namespace

@@ -9,6 +9,7 @@
 //     static constexpr std::string_view summary = "...";     // one line
 //     static constexpr std::string_view reference = "...";   // the paper
 //     static constexpr klest::Support accepts = klest::Support::continuous;
+//     static constexpr std::string_view bibtex = "@article{...}";  // optional
 //     static klest::ParamSpec params();
 //     explicit Knn(const klest::Params&);
 //     klest::Requirements requirements() const;
@@ -38,10 +39,6 @@
 #include "klest/spec.hpp"
 
 namespace klest {
-
-/// The kind of data an estimator accepts.
-enum class Support { continuous, discrete, any };
-std::string_view to_string(Support s);
 
 /// What an estimator instance needs of its inputs; checked before it is called.
 struct Requirements {
@@ -77,6 +74,7 @@ struct EstimatorInfo {
   std::string reference;
   ParamSpec params;
   Support accepts = Support::continuous;
+  std::string bibtex;  // a BibTeX entry for the reference (optional), for report bibliographies
 };
 
 /// One estimator with validated parameters.
@@ -173,9 +171,11 @@ class EstimatorModel final : public Estimator {
 
 template <EstimatorImpl T>
 bool register_impl() {
+  std::string bibtex;
+  if constexpr (requires { T::bibtex; }) bibtex = std::string(T::bibtex);
   register_estimator(
       EstimatorInfo{std::string(T::key), std::string(T::summary), std::string(T::reference),
-                    T::params(), T::accepts},
+                    T::params(), T::accepts, std::move(bibtex)},
       [](const EstimatorInfo& info, Params params) -> std::unique_ptr<Estimator> {
         return std::make_unique<EstimatorModel<T>>(info, std::move(params));
       });

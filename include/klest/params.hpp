@@ -14,7 +14,10 @@
 
 namespace klest {
 
-enum class ParamType { integer, real, choice, boolean };
+/// integer, real, choice (one of fixed words), boolean; list: a list of numbers or of lists of
+/// numbers (a vector or a matrix); spec: a nested spec such as normal(0, 1) (a bare word is a
+/// spec without arguments); spec_list: a list of such specs.
+enum class ParamType { integer, real, choice, boolean, list, spec, spec_list };
 
 std::string_view to_string(ParamType t);
 
@@ -40,10 +43,13 @@ struct ParamDef {
   std::string help;
   Range range;                     // integer and real
   std::vector<std::string> choices;  // choice
+  bool required = false;           // no default: must be given
 
   /// A copy whose default is whatever value parameter `other` ends up with.
   ParamDef defaults_to(std::string other) const;
-  /// "1", "same as k", "error".
+  /// A copy without a default: the parameter must be given.
+  ParamDef mandatory() const;
+  /// "1", "same as k", "error", "required".
   std::string default_text() const;
   /// "integer >= 1", "one of error, skip, jitter", "real in [0, 1]".
   std::string constraint_text() const;
@@ -62,6 +68,11 @@ ParamDef param(std::string name, const char* fallback, std::string help,
 /// Without this, param("ties", "error", "help") would quietly pick the bool overload.
 ParamDef param(std::string name, const char* fallback, std::string help) = delete;
 
+/// A list, nested spec or list of specs (`type` one of those), required unless `fallback` is
+/// given. Their contents are checked by the owner (a family checks a covariance is SPD).
+ParamDef param_value(std::string name, ParamType type, std::string help);
+ParamDef param_value(std::string name, ParamType type, SpecValue fallback, std::string help);
+
 /// Validated values for every parameter of a schema, defaults filled in, in schema order.
 class Params {
  public:
@@ -72,11 +83,17 @@ class Params {
   /// The value of a declared parameter. Throws std::out_of_range for an undeclared name
   /// (a programming error, not a user error).
   const SpecValue& at(std::string_view name) const;
-  /// Typed access: int, std::int64_t, double, bool or std::string. Throws std::invalid_argument
+  /// Typed access: int, std::int64_t, double, bool, std::string, std::vector<double> (a list of
+  /// numbers), std::vector<std::vector<double>> (a list of lists of numbers), Spec, or
+  /// std::vector<Spec>. Throws std::invalid_argument
   /// if the value is of another kind, and InputError if get<int> finds an integer (allowed up to
   /// 2^53) that does not fit in an int.
   template <class T>
   T get(std::string_view name) const;
+
+  /// A copy with parameter `name` (declared) set to `value`: owners use it to store canonical
+  /// forms, such as nested specs with their defaults filled in.
+  Params with(std::string_view name, SpecValue value) const;
 
   /// The canonical spec: the owner's name with every parameter, defaults included.
   Spec spec() const { return {owner_, values_}; }
@@ -94,6 +111,12 @@ template <> std::int64_t Params::get<std::int64_t>(std::string_view name) const;
 template <> int Params::get<int>(std::string_view name) const;
 template <> bool Params::get<bool>(std::string_view name) const;
 template <> std::string Params::get<std::string>(std::string_view name) const;
+template <> std::vector<double> Params::get<std::vector<double>>(std::string_view name) const;
+template <>
+std::vector<std::vector<double>> Params::get<std::vector<std::vector<double>>>(
+    std::string_view name) const;
+template <> Spec Params::get<Spec>(std::string_view name) const;
+template <> std::vector<Spec> Params::get<std::vector<Spec>>(std::string_view name) const;
 
 /// Checks `spec.args` against `schema` and fills in defaults. Positional arguments are taken in
 /// schema order. `kind` ("estimator", "distribution") and spec.name appear in every message:

@@ -11,6 +11,11 @@
 
 namespace klest {
 
+/// The kind of values: real-valued with a density (continuous), integer-valued with a mass
+/// function (discrete), or either (what some estimators accept).
+enum class Support { continuous, discrete, any };
+std::string_view to_string(Support s);
+
 /// A non-owning view of n rows of dimension d, row-major and contiguous. Cheap to copy.
 class SampleView {
  public:

@@ -1,14 +1,17 @@
-// The klest command: estimate KL(P||Q) from sample files, list the estimators, and run the
-// quickstart job.
+// The klest command: estimate KL(P||Q) from sample files, compute the true KL between
+// distributions, draw samples, run experiments, and list what is registered.
 //
 // Exit codes: 0 success; 2 bad usage or bad input (one line on stderr naming the problem);
 // 1 an internal error (a defect in klest, reported as such).
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <new>
 #include <string>
@@ -23,6 +26,9 @@
 #include "klest/estimator.hpp"
 #include "klest/rng.hpp"
 #include "klest/samples.hpp"
+#include "klest/truth.hpp"
+#include "klest/distribution.hpp"
+#include "klest/experiment.hpp"
 #include "klest/version.hpp"
 
 namespace {
@@ -32,6 +38,13 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_internal = 1;
+constexpr int exit_some_failed = 3;
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -110,101 +123,189 @@ void run_estimate(const EstimateOptions& o) {
 
 // ---- klest list -----------------------------------------------------------------------------
 
-void run_list(bool json) {
-  if (json) {
-    for (const klest::EstimatorInfo* info : klest::estimator_infos()) {
-      Json j;
-      j["name"] = info->name;
-      j["summary"] = info->summary;
-      j["reference"] = info->reference;
-      j["accepts"] = std::string(klest::to_string(info->accepts));
-      Json params = Json::array();
-      for (const auto& p : info->params) {
-        params.push_back({{"name", p.name},
-                          {"type", std::string(klest::to_string(p.type))},
-                          {"default", p.default_text()},
-                          {"allowed", p.constraint_text()},
-                          {"help", p.help}});
-      }
-      j["params"] = params;
-      std::cout << j.dump() << '\n';
-    }
-    return;
+Json params_json(const klest::ParamSpec& params) {
+  Json out = Json::array();
+  for (const auto& p : params) {
+    out.push_back({{"name", p.name},
+                   {"type", std::string(klest::to_string(p.type))},
+                   {"default", p.default_text()},
+                   {"allowed", p.constraint_text()},
+                   {"help", p.help}});
   }
-  std::cout << "Estimators (use as -e 'name(param=value, ...)'):\n";
-  for (const klest::EstimatorInfo* info : klest::estimator_infos()) {
-    std::cout << fmt::format("\n{}  {}\n  reference: {}\n  accepts:   {} data\n", info->name,
-                             info->summary, info->reference, klest::to_string(info->accepts));
-    std::size_t width = 0;
-    for (const auto& p : info->params) width = std::max(width, p.name.size());
-    for (const auto& p : info->params) {
-      std::cout << fmt::format("  {:<{}}  {} (default {}): {}\n", p.name, width,
-                               p.constraint_text(), p.default_text(), p.help);
+  return out;
+}
+
+void print_params(const klest::ParamSpec& params) {
+  std::size_t width = 0;
+  for (const auto& p : params) width = std::max(width, p.name.size());
+  for (const auto& p : params) {
+    std::cout << fmt::format("  {:<{}}  {} (default {}): {}\n", p.name, width,
+                             p.constraint_text(), p.default_text(), p.help);
+  }
+}
+
+void run_list(const std::string& what, bool json) {
+  const bool all = what.empty();
+  if (all || what == "estimators") {
+    if (!json) std::cout << "Estimators (use as -e 'name(param=value, ...)'):\n";
+    for (const klest::EstimatorInfo* info : klest::estimator_infos()) {
+      if (json) {
+        std::cout << Json{{"kind", "estimator"},
+                          {"name", info->name},
+                          {"summary", info->summary},
+                          {"reference", info->reference},
+                          {"accepts", std::string(klest::to_string(info->accepts))},
+                          {"params", params_json(info->params)}}
+                         .dump()
+                  << '\n';
+        continue;
+      }
+      std::cout << fmt::format("\n{}  {}\n  reference: {}\n  accepts:   {} data\n", info->name,
+                               info->summary, info->reference, klest::to_string(info->accepts));
+      print_params(info->params);
+    }
+  }
+  if (all || what == "distributions") {
+    if (!json) std::cout << (all ? "\n" : "") << "Distributions (use as 'name(param=value, ...)' or positionally, 'normal(0, 1)'):\n";
+    for (const klest::DistributionInfo* info : klest::distribution_infos()) {
+      if (json) {
+        std::cout << Json{{"kind", "distribution"},
+                          {"name", info->name},
+                          {"summary", info->summary},
+                          {"data", std::string(klest::to_string(info->kind))},
+                          {"params", params_json(info->params)}}
+                         .dump()
+                  << '\n';
+        continue;
+      }
+      std::cout << fmt::format("\n{}  {} ({})\n", info->name, info->summary,
+                               klest::to_string(info->kind));
+      print_params(info->params);
+    }
+  }
+  if (all || what == "pairs") {
+    if (!json) std::cout << (all ? "\n" : "") << "Closed-form KL(P||Q) pairs:\n";
+    for (const klest::KlPairInfo* pair : klest::kl_pairs()) {
+      if (json) {
+        std::cout << Json{{"kind", "kl_pair"},
+                          {"p", pair->p_family},
+                          {"q", pair->q_family},
+                          {"reference", pair->reference}}
+                         .dump()
+                  << '\n';
+        continue;
+      }
+      std::cout << fmt::format("  {:<34} {}\n", pair->p_family + " || " + pair->q_family,
+                               pair->reference);
     }
   }
 }
 
-// ---- klest quickstart -----------------------------------------------------------------------
+// ---- klest truth ----------------------------------------------------------------------------
 
-struct QuickstartOptions {
-  std::vector<std::size_t> sizes{1000, 10000};
-  std::size_t dim = 2;
+struct TruthCommand {
+  std::string p, q;
+  bool json = false;
+  bool numeric = false;
+  std::size_t mc_samples = klest::TruthOptions{}.mc_samples;
   std::uint64_t seed = klest::default_seed;
+  double rel_tol = klest::TruthOptions{}.rel_tol;
   int threads = 0;
 };
 
-// P = N(0, I) and Q = N(mean, scale^2 I) in d dimensions; closed form
-// KL = (d/2) (1/scale^2 - 1 + 2 log scale) + |mean|^2 / (2 scale^2).
-struct GaussianPair {
-  std::string name;
-  double mean_shift;  // of the first coordinate
-  double scale;
-  double truth(std::size_t d) const {
-    const double s2 = scale * scale;
-    return 0.5 * double(d) * (1 / s2 - 1 + 2 * std::log(scale)) + mean_shift * mean_shift / (2 * s2);
+void run_truth(const TruthCommand& o) {
+  const auto p = klest::make_distribution(o.p);
+  const auto q = klest::make_distribution(o.q);
+  set_threads(o.threads);
+  const auto start = Clock::now();
+  const klest::Truth t = klest::true_kl(
+      *p, *q,
+      {.use_closed_form = !o.numeric, .mc_samples = o.mc_samples, .seed = o.seed,
+       .rel_tol = o.rel_tol});
+  const double secs = seconds_since(start);
+  if (o.json) {
+    std::cout << Json{{"p", p->spec()},
+                      {"q", q->spec()},
+                      {"value", json_number(t.value)},
+                      {"abs_error", json_number(t.abs_error)},
+                      {"method", std::string(klest::to_string(t.method))},
+                      {"detail", t.detail},
+                      {"seconds", secs}}
+                     .dump()
+              << '\n';
+    return;
   }
-};
-
-klest::Samples gaussian_sample(klest::Rng& rng, std::size_t n, std::size_t d, double shift,
-                               double scale) {
-  klest::Samples s(n, d);
-  for (std::size_t i = 0; i < n; ++i) {
-    auto row = s.row(i);
-    for (std::size_t j = 0; j < d; ++j) {
-      row[j] = scale * klest::standard_normal(rng) + (j == 0 ? shift : 0.0);
-    }
-  }
-  return s;
+  std::cout << fmt::format("KL(P||Q)   {} nats\n", klest::format_number(t.value))
+            << fmt::format("abs error  {}\n", klest::format_number(t.abs_error))
+            << fmt::format("method     {}: {}\n", klest::to_string(t.method), t.detail)
+            << fmt::format("P          {}\nQ          {}\n", p->spec(), q->spec());
 }
 
-void run_quickstart(const QuickstartOptions& o) {
-  set_threads(o.threads);
-  const std::vector<GaussianPair> pairs{{"mean shift 1", 1.0, 1.0}, {"scale 2", 0.0, 2.0}};
-  std::cout << fmt::format(
-      "klest quickstart: P = N(0, I_{0}) against Q = N(mu, s^2 I_{0}), one draw each, seed {1}\n\n",
-      o.dim, o.seed);
-  std::cout << fmt::format("{:<14} {:>7} {:<32} {:>10} {:>10} {:>10} {:>9}\n", "pair", "n",
-                           "estimator", "estimate", "truth", "error", "seconds");
-  for (std::size_t pi = 0; pi < pairs.size(); ++pi) {
-    const GaussianPair& pair = pairs[pi];
-    for (std::size_t si = 0; si < o.sizes.size(); ++si) {
-      const std::size_t n = o.sizes[si];
-      klest::Rng rp = klest::rng_for(o.seed, {std::uint32_t(pi), std::uint32_t(si), 0});
-      klest::Rng rq = klest::rng_for(o.seed, {std::uint32_t(pi), std::uint32_t(si), 1});
-      const klest::Samples p = gaussian_sample(rp, n, o.dim, 0.0, 1.0);
-      const klest::Samples q = gaussian_sample(rq, n, o.dim, pair.mean_shift, pair.scale);
-      const double truth = pair.truth(o.dim);
-      for (const klest::EstimatorInfo* info : klest::estimator_infos()) {
-        const auto est = klest::make_estimator(info->name, {});
-        klest::Rng rng = klest::rng_for(o.seed, {std::uint32_t(pi), std::uint32_t(si), 2});
-        const auto start = Clock::now();
-        const double v = est->estimate(p, q, rng).value;
-        std::cout << fmt::format("{:<14} {:>7} {:<32} {:>10.4f} {:>10.4f} {:>+10.4f} {:>9.3f}\n",
-                                 pair.name, n, est->label(), v, truth, v - truth,
-                                 seconds_since(start));
-      }
-    }
+// ---- klest sample ---------------------------------------------------------------------------
+
+struct SampleCommand {
+  std::string spec, out;
+  std::size_t n = 1000;
+  std::uint64_t seed = klest::default_seed;
+};
+
+void run_sample(const SampleCommand& o) {
+  const auto d = klest::make_distribution(o.spec);
+  klest::Rng rng = klest::rng_for(o.seed);
+  const klest::Samples s = d->sample(rng, o.n);
+  std::string ext = std::filesystem::path(o.out).extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".npy") {
+    klest::write_npy(o.out, s);
+  } else {
+    klest::write_csv(o.out, s);
   }
+  std::cerr << fmt::format("klest: wrote {} draws of {} (d = {}) to {}\n", o.n, d->spec(),
+                           d->dim(), o.out);
+}
+
+// ---- klest run ------------------------------------------------------------------------------
+
+struct RunCommand {
+  std::string file;
+  std::string out;
+  bool force = false, quiet = false, plot = false;
+  int threads = 0;
+};
+
+// The summary table on the terminal: one line per cell.
+void print_summary(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "report.md");
+  std::string line;
+  while (std::getline(in, line)) std::cout << line << '\n';
+}
+
+int run_run(const RunCommand& o) {
+  const klest::ExperimentSpec spec = klest::read_experiment(o.file);
+  klest::RunOptions options;
+  options.out_dir = o.out.empty() ? std::filesystem::path("results") / spec.name
+                                  : std::filesystem::path(o.out);
+  options.force = o.force;
+  options.quiet = o.quiet;
+  if (o.threads > 0) options.threads = o.threads;
+  const klest::RunSummary s = klest::run_experiment(spec, options);
+  print_summary(options.out_dir);
+  std::cerr << fmt::format("klest: {} estimates in {:.1f} s{}; results in {}\n", s.rows,
+                           s.seconds,
+                           s.resumed ? fmt::format(" ({} replications resumed)", s.resumed) : "",
+                           options.out_dir.string());
+  if (o.plot) {
+    const std::string cmd = shell_quote(std::string(klest::source_dir) + "/scripts/plot") +
+                            " " + shell_quote(options.out_dir.string());
+    if (std::system(cmd.c_str()) != 0) std::cerr << "klest: scripts/plot failed\n";
+  }
+  if (s.failed > 0) {
+    std::cerr << fmt::format("klest: {} of {} estimates failed; see the error column of "
+                             "replications.csv\n",
+                             s.failed, s.rows);
+    return exit_some_failed;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -241,20 +342,56 @@ int main(int argc, char** argv) {
       "Example: klest estimate -e 'knn(k=5)' -e knn p.csv q.npy");
 
   bool list_json = false;
-  auto* list = app.add_subcommand("list", "List the estimators with their parameters and references.");
-  list->add_flag("--json", list_json, "Print one JSON object per estimator");
+  std::string list_what;
+  auto* list = app.add_subcommand(
+      "list", "List the estimators, distribution families and closed-form KL pairs.");
+  list->add_option("what", list_what, "Only one section: estimators, distributions or pairs")
+      ->check(CLI::IsMember({"estimators", "distributions", "pairs"}));
+  list->add_flag("--json", list_json, "Print one JSON object per entry");
 
-  QuickstartOptions qo;
-  auto* quick = app.add_subcommand(
-      "quickstart",
-      "Estimate KL between Gaussian samples with every registered estimator, beside the truth.");
-  quick->add_option("-n,--sizes", qo.sizes, "Sample sizes (n = m)")->capture_default_str()
-      ->check(CLI::Range(std::size_t(2), std::size_t(100000000)));
-  quick->add_option("-d,--dim", qo.dim, "Dimension")->capture_default_str()
-      ->check(CLI::Range(std::size_t(1), std::size_t(1000)));
-  quick->add_option("--seed", qo.seed, "Seed")->capture_default_str();
-  quick->add_option("-t,--threads", qo.threads, "Threads (default: all cores)")
+  TruthCommand to;
+  auto* truth = app.add_subcommand(
+      "truth", "The true KL(P||Q) between two distributions, with its error and how it was obtained.");
+  truth->add_option("P", to.p, "Distribution spec, e.g. 'normal(0, 1)'")->required();
+  truth->add_option("Q", to.q, "Distribution spec, e.g. 'student_t(df=3)'")->required();
+  truth->add_flag("--numeric", to.numeric,
+                  "Skip the closed forms: quadrature (1-D), summation (discrete) or Monte Carlo");
+  truth->add_option("--mc-samples", to.mc_samples, "Monte Carlo sample size")
+      ->capture_default_str()->check(CLI::Range(std::size_t(2), std::size_t(1) << 40));
+  truth->add_option("--seed", to.seed, "Monte Carlo seed")->capture_default_str();
+  truth->add_option("--tol", to.rel_tol, "Relative tolerance of quadrature and summation")
+      ->capture_default_str()->check(CLI::Range(1e-15, 1e-2));
+  truth->add_option("-t,--threads", to.threads, "Threads (default: all cores)")
       ->check(CLI::PositiveNumber);
+  truth->add_flag("--json", to.json, "Print one JSON object");
+  truth->footer("Infinite KL prints as 'inf' with method 'support' or 'tails'.\n"
+                "Example: klest truth 'normal(0, 1)' 'student_t(df=3)'");
+
+  SampleCommand so;
+  auto* sample = app.add_subcommand("sample", "Draw a sample from a distribution into a file.");
+  sample->add_option("spec", so.spec, "Distribution spec, e.g. 'mixture(weights=[0.5,0.5], "
+                                      "components=[normal(-2,1), normal(2,1)])'")
+      ->required();
+  sample->add_option("-n", so.n, "Number of draws")->capture_default_str()
+      ->check(CLI::Range(std::size_t(1), std::size_t(1) << 36));
+  sample->add_option("-o,--output", so.out, "Output file: .npy (float64) or text (CSV)")
+      ->required();
+  sample->add_option("--seed", so.seed, "Seed")->capture_default_str();
+
+  RunCommand ro;
+  auto* run = app.add_subcommand(
+      "run", "Run an experiment file: bias, variance, MSE and rates of estimators against truth.");
+  run->add_option("file", ro.file, "Experiment file (TOML); see experiments/")->required();
+  run->add_option("-o,--out", ro.out, "Output folder (default: results/<name>)");
+  run->add_flag("--force", ro.force, "Start over, discarding earlier results in the folder");
+  run->add_flag("-q,--quiet", ro.quiet, "No progress line");
+  run->add_flag("--plot", ro.plot, "Draw figures with scripts/plot afterwards");
+  run->add_option("-t,--threads", ro.threads, "Threads (default: the file's, else all cores)")
+      ->check(CLI::PositiveNumber);
+  run->footer(
+      "Writes replications.csv, timings.csv, summary.csv, rates.csv, manifest.json, report.md,\n"
+      "report.tex and references.bib. Re-running the same command resumes an interrupted run.\n"
+      "Exit codes: 0 done; 2 bad experiment file; 3 done, but some estimates failed.");
 
   try {
     app.parse(argc, argv);
@@ -271,8 +408,10 @@ int main(int argc, char** argv) {
 
   try {
     if (*estimate) run_estimate(eo);
-    if (*list) run_list(list_json);
-    if (*quick) run_quickstart(qo);
+    if (*run) return run_run(ro);
+    if (*list) run_list(list_what, list_json);
+    if (*truth) run_truth(to);
+    if (*sample) run_sample(so);
   } catch (const klest::Error& e) {
     std::cerr << "klest: " << e.what() << '\n';
     return exit_bad_input;

@@ -1,0 +1,124 @@
+// Categorical distribution on 0, ..., K-1 with probabilities probs = [p_0, ..., p_{K-1}].
+//   log p(k) = log p_k   (-inf where p_k = 0, outside 0..K-1 and at non-integers)
+// The probabilities must be >= 0 and sum to 1 within 1e-9; they are then divided by their sum,
+// so that the distribution used everywhere (density, sampler, closed form) sums to 1 up to
+// rounding. spec() keeps the values as given. Zero-probability categories are allowed; the
+// support is the range from the first to the last category with p_k > 0.
+// Sampling: inverse CDF, a binary search of U = klest::uniform01 in the cumulative sums.
+// Closed form:
+//   categorical||categorical  sum over p_k > 0 of p_k log(p_k/q_k); +inf where p_k > 0 = q_k,
+//                             including categories beyond Q's K (GROUND-TRUTH.md §19; TFP,
+//                             PyTorch).
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "klest/distribution.hpp"
+#include "klest/error.hpp"
+#include "klest/truth.hpp"
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// The probabilities of a bound 'probs' parameter, checked and divided by their sum.
+std::vector<double> normalised_probs(const klest::Params& params) {
+  const klest::SpecValue& v = params.at("probs");
+  const std::string head = "distribution 'categorical': parameter 'probs'";
+  std::vector<double> probs;
+  for (const klest::SpecValue& e : v.list()) {
+    if (!e.is_number()) {
+      throw klest::InputError(head + " is " + klest::to_string(v) +
+                              ", but must be a list of numbers");
+    }
+    probs.push_back(e.number());
+  }
+  if (probs.empty()) throw klest::InputError(head + " is [], but must not be empty");
+  double sum = 0;
+  for (std::size_t k = 0; k < probs.size(); ++k) {
+    if (!(probs[k] >= 0)) {
+      throw klest::InputError(head + ": probs[" + std::to_string(k) + "] is " +
+                              klest::format_number(probs[k]) + ", but must be >= 0");
+    }
+    sum += probs[k];
+  }
+  if (!(std::abs(sum - 1) <= 1e-9)) {
+    throw klest::InputError(head + " sums to " + klest::format_number(sum) +
+                            ", but must sum to 1 (within 1e-9)");
+  }
+  for (double& p : probs) p /= sum;
+  return probs;
+}
+
+class Categorical final : public klest::Distribution {
+ public:
+  static constexpr std::string_view key = "categorical";
+  static constexpr std::string_view summary = "categorical on 0, ..., K-1 with probabilities probs";
+  static constexpr klest::Support family_kind = klest::Support::discrete;
+  static constexpr std::string_view example = "categorical(probs=[0.2, 0.3, 0.5])";
+  static klest::ParamSpec schema() {
+    return {klest::param_value("probs", klest::ParamType::list,
+                               "probabilities of 0, ..., K-1 (>= 0, summing to 1 within 1e-9; "
+                               "divided by their sum)")};
+  }
+  explicit Categorical(klest::Params p)
+      : Distribution(std::move(p)), probs_(normalised_probs(params())) {
+    const auto positive = [](double x) { return x > 0; };
+    first_ = double(std::find_if(probs_.begin(), probs_.end(), positive) - probs_.begin());
+    last_ = double(probs_.rend() - std::find_if(probs_.rbegin(), probs_.rend(), positive) - 1);
+    double c = 0;
+    for (double x : probs_) cum_.push_back(c += x);
+    // Rounding may leave the total a little below 1: make every category from the last
+    // positive one on end at exactly 1, so a draw never lands on a zero-probability category.
+    std::fill(cum_.begin() + std::ptrdiff_t(last_), cum_.end(), 1.0);
+    double mean = 0, var = 0, top = 0;
+    for (std::size_t k = 0; k < probs_.size(); ++k) {
+      mean += double(k) * probs_[k];
+      top = std::max(top, probs_[k]);
+    }
+    for (std::size_t k = 0; k < probs_.size(); ++k) {
+      var += probs_[k] * (double(k) - mean) * (double(k) - mean);
+      if (probs_[k] == top) modes_.push_back(double(k));
+    }
+    sd_ = std::sqrt(var);
+  }
+
+  std::size_t dim() const override { return 1; }
+  klest::Support kind() const override { return klest::Support::discrete; }
+  double log_density(std::span<const double> x) const override {
+    const double k = x[0];
+    if (!(k >= 0 && k < double(probs_.size())) || std::floor(k) != k) return -inf;
+    return std::log(probs_[std::size_t(k)]);
+  }
+  void sample(klest::Rng& rng, std::span<double> out) const override {
+    const double u = klest::uniform01(rng);
+    out[0] = double(std::upper_bound(cum_.begin(), cum_.end(), u) - cum_.begin());
+  }
+  std::vector<klest::Interval> support() const override { return {klest::Interval{first_, last_}}; }
+  std::vector<double> landmarks() const override { return modes_; }
+  double scale() const override { return sd_; }
+
+ private:
+  std::vector<double> probs_, cum_, modes_;
+  double first_ = 0, last_ = 0, sd_ = 0;
+};
+
+}  // namespace
+
+KLEST_REGISTER_DISTRIBUTION(Categorical);
+
+KLEST_REGISTER_KL("categorical", "categorical", "GROUND-TRUTH.md §19; TFP and PyTorch",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const std::vector<double> a = normalised_probs(p.params());
+                    const std::vector<double> b = normalised_probs(q.params());
+                    double kl = 0;
+                    for (std::size_t k = 0; k < a.size(); ++k) {
+                      if (a[k] == 0) continue;
+                      if (k >= b.size() || b[k] == 0) return inf;
+                      kl += a[k] * (std::log(a[k]) - std::log(b[k]));
+                    }
+                    return kl;
+                  });

@@ -1,0 +1,95 @@
+// Exponential distribution with RATE lambda (mean 1/lambda), and its closed-form KL pairs with
+// P exponential.
+//   log p(x) = log(rate) - rate x for x >= 0, -inf for x < 0
+// Sampling: inversion, -log1p(-U)/rate with U = klest::uniform01 in [0, 1).
+// Closed forms, each cross entropy minus the entropy 1 - log(rate) (GROUND-TRUTH.md §0.3),
+// using E X = 1/rate and E log X = -gamma_E - log(rate):
+//   exponential‖exponential  log(l1/l2) + l2/l1 - 1 (GROUND-TRUTH.md §3; PyTorch);
+//   exponential‖gamma, exponential‖normal  derived here (PyTorch registers the same pairs).
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/log1p.hpp>
+
+#include "klest/distribution.hpp"
+#include "klest/truth.hpp"
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// The range (0, inf): an infinite rate is no distribution.
+klest::Range positive() { return klest::Range{0.0, inf, true, true}; }
+
+class Exponential final : public klest::Distribution {
+ public:
+  static constexpr std::string_view key = "exponential";
+  static constexpr std::string_view summary = "exponential with rate (mean 1/rate)";
+  static constexpr klest::Support family_kind = klest::Support::continuous;
+  static klest::ParamSpec schema() {
+    return {klest::param("rate", 1.0, "rate lambda (mean 1/rate)", positive())};
+  }
+  explicit Exponential(klest::Params p)
+      : Distribution(std::move(p)), rate_(params().get<double>("rate")),
+        log_rate_(std::log(rate_)) {}
+
+  std::size_t dim() const override { return 1; }
+  klest::Support kind() const override { return klest::Support::continuous; }
+  double log_density(std::span<const double> x) const override {
+    return x[0] >= 0 ? log_rate_ - rate_ * x[0] : -inf;
+  }
+  void sample(klest::Rng& rng, std::span<double> out) const override {
+    out[0] = -std::log1p(-klest::uniform01(rng)) / rate_;
+  }
+  std::vector<klest::Interval> support() const override { return {{0.0, inf}}; }
+  std::pair<klest::Tail, klest::Tail> tails() const override {
+    return {klest::Tail{}, klest::Tail{klest::Tail::Kind::exp_power, 1, rate_}};
+  }
+  std::vector<double> landmarks() const override { return {0.0}; }
+  double scale() const override { return 1 / rate_; }
+
+ private:
+  double rate_, log_rate_;
+};
+
+// r - 1 - log r >= 0, without cancellation near r = 1.
+double r_minus_1_minus_log_r(double r) {
+  if (r > 0.5 && r < 2) return -boost::math::log1pmx(r - 1);
+  return r - 1 - std::log(r);
+}
+
+}  // namespace
+
+KLEST_REGISTER_DISTRIBUTION(Exponential);
+
+KLEST_REGISTER_KL("exponential", "exponential", "GROUND-TRUTH.md §3; PyTorch",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double l1 = p.params().get<double>("rate");
+                    const double l2 = q.params().get<double>("rate");
+                    return r_minus_1_minus_log_r(l2 / l1);
+                  });
+
+// KL = shape log(l/rate) + (shape - 1) gamma_E + lgamma(shape) + rate/l - 1.
+KLEST_REGISTER_KL("exponential", "gamma", "derived: cross entropy minus entropy (as PyTorch)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double l = p.params().get<double>("rate");
+                    const double shape = q.params().get<double>("shape");
+                    const double rate = q.params().get<double>("rate");
+                    const double r = rate / l;
+                    return (r - 1 - shape * std::log(r)) +
+                           (shape - 1) * std::numbers::egamma + boost::math::lgamma(shape);
+                  });
+
+// KL = log(l sd sqrt(2 pi)) - 1 + (1/l^2 + (1/l - mean)^2) / (2 sd^2).
+KLEST_REGISTER_KL("exponential", "normal", "derived: cross entropy minus entropy (as PyTorch)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double l = p.params().get<double>("rate");
+                    const double mean = q.params().get<double>("mean");
+                    const double sd = q.params().get<double>("sd");
+                    const double s = 1 / (l * sd), dm = (1 / l - mean) / sd;
+                    return 0.5 * std::log(2 * std::numbers::pi) - std::log(s) - 1 +
+                           0.5 * (s * s + dm * dm);
+                  });

@@ -1,0 +1,138 @@
+// Gumbel distribution of the maximum type with location mu and scale beta.
+//   log p(x) = -log(beta) - z - exp(-z),   z = (x - mu)/beta
+// Sampling: inverse CDF, mu - beta log(E) with E = -log(1 - U) ~ Exp(1).
+// Closed forms, all from KL = cross-entropy - entropy (GROUND-TRUTH.md §0.3) with
+// H(gumbel) = log beta + gamma + 1, E X = mu + gamma beta, Var X = pi^2 beta^2 / 6,
+// E exp(-X/beta2) and -log q for a gumbel Q = log beta + z + exp(-z) (gamma = Euler's constant):
+//   gumbel||gumbel: GROUND-TRUTH.md §13 (equals PyTorch's _kl_gumbel_gumbel; TFP registers it).
+//   gumbel||normal, and exponential||gumbel, gamma||gumbel (rate), normal||gumbel,
+//   uniform||gumbel: as registered by PyTorch (torch/distributions/kl.py).
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
+#include "klest/distribution.hpp"
+#include "klest/truth.hpp"
+
+namespace {
+
+class Gumbel final : public klest::Distribution {
+ public:
+  static constexpr std::string_view key = "gumbel";
+  static constexpr std::string_view summary = "Gumbel (maximum type) with location and scale";
+  static constexpr klest::Support family_kind = klest::Support::continuous;
+  static klest::ParamSpec schema() {
+    return {klest::param("loc", 0.0, "location (the mode)", klest::between(-1e300, 1e300)),
+            klest::param("scale", 1.0, "scale beta", klest::greater_than(0))};
+  }
+  explicit Gumbel(klest::Params p)
+      : Distribution(std::move(p)), mu_(params().get<double>("loc")),
+        beta_(params().get<double>("scale")) {}
+
+  std::size_t dim() const override { return 1; }
+  klest::Support kind() const override { return klest::Support::continuous; }
+  double log_density(std::span<const double> x) const override {
+    const double z = (x[0] - mu_) / beta_;
+    const double e = std::exp(-z);
+    if (e == std::numeric_limits<double>::infinity()) return -e;  // not -z - e = inf - inf
+    return -std::log(beta_) - z - e;
+  }
+  void sample(klest::Rng& rng, std::span<double> out) const override {
+    double u = 0;
+    while (u == 0) u = klest::uniform01(rng);  // E = 0 would give +inf
+    out[0] = mu_ - beta_ * std::log(-std::log1p(-u));
+  }
+  std::vector<klest::Interval> support() const override { return {klest::Interval{}}; }
+  std::pair<klest::Tail, klest::Tail> tails() const override {
+    return {klest::Tail{klest::Tail::Kind::double_exp, 1 / beta_, 0},
+            klest::Tail{klest::Tail::Kind::exp_power, 1, 1 / beta_}};
+  }
+  std::vector<double> landmarks() const override { return {mu_}; }
+  double scale() const override { return beta_ * std::numbers::pi / std::sqrt(6.0); }
+
+ private:
+  double mu_, beta_;
+};
+
+double get(const klest::Distribution& d, const char* name) {
+  return d.params().get<double>(name);
+}
+
+}  // namespace
+
+KLEST_REGISTER_DISTRIBUTION(Gumbel);
+
+// With r = b1/b2, d = (mu1 - mu2)/b2 and u = -d + lgamma(1 + r), the formula
+//   KL = -log r + gamma (r - 1) + d + exp(-d) Gamma(1 + r) - 1
+// becomes (expm1(u) - u) + lgamma(r) + gamma (r - 1), whose terms vanish to second order.
+KLEST_REGISTER_KL("gumbel", "gumbel",
+                  "derived from E exp(-tZ) = Gamma(1+t) (GROUND-TRUTH.md §13); = PyTorch, TFP",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double r = get(p, "scale") / get(q, "scale");
+                    const double d = (get(p, "loc") - get(q, "loc")) / get(q, "scale");
+                    const double u = -d + boost::math::lgamma(1 + r);
+                    return (std::expm1(u) - u) + boost::math::lgamma(r) +
+                           std::numbers::egamma * (r - 1);
+                  });
+
+// KL = log(sd/beta) + log(2 pi)/2 + (pi^2 beta^2/6 + (mu + gamma beta - mean)^2)/(2 sd^2)
+//      - gamma - 1
+KLEST_REGISTER_KL("gumbel", "normal", "cross-entropy minus entropy; PyTorch registers it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double sd = get(q, "sd");
+                    const double rho = get(p, "scale") / sd;
+                    const double shift = (get(p, "loc") - get(q, "mean")) / sd +
+                                         std::numbers::egamma * rho;
+                    return -std::log(rho) + 0.5 * std::log(2 * std::numbers::pi) +
+                           0.5 * (std::numbers::pi * std::numbers::pi / 6 * rho * rho +
+                                  shift * shift) -
+                           std::numbers::egamma - 1;
+                  });
+
+// P = exponential(rate l), c = l beta: E exp(-X/beta) = c/(c + 1), so
+//   KL = log c + 1/c - mu/beta + exp(mu/beta) c/(c + 1) - 1
+KLEST_REGISTER_KL("exponential", "gumbel", "cross-entropy minus entropy; PyTorch registers it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double beta = get(q, "scale");
+                    const double c = get(p, "rate") * beta, m = get(q, "loc") / beta;
+                    return std::log(c) + 1 / c - m + std::exp(m - std::log1p(1 / c)) - 1;
+                  });
+
+// P = gamma(shape a, rate b), c = b beta: E exp(-X/beta) = (c/(c + 1))^a,
+// H(P) = a - log b + lgamma(a) + (1 - a) digamma(a), so
+//   KL = log c + a/c - mu/beta + exp(mu/beta) (c/(c + 1))^a - a - lgamma(a) + (a - 1) digamma(a)
+KLEST_REGISTER_KL("gamma", "gumbel", "cross-entropy minus entropy; PyTorch registers it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double a = get(p, "shape"), beta = get(q, "scale");
+                    const double c = get(p, "rate") * beta, m = get(q, "loc") / beta;
+                    return std::log(c) + a / c - m + std::exp(m - a * std::log1p(1 / c)) - a -
+                           boost::math::lgamma(a) + (a - 1) * boost::math::digamma(a);
+                  });
+
+// P = normal(mean, sd): E exp(-X/beta) = exp(-mean/beta + sd^2/(2 beta^2)), so
+//   KL = log(beta/sd) + (mean - mu)/beta + exp((mu - mean)/beta + sd^2/(2 beta^2))
+//        - log(2 pi)/2 - 1/2
+KLEST_REGISTER_KL("normal", "gumbel", "cross-entropy minus entropy; PyTorch registers it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double beta = get(q, "scale");
+                    const double s = get(p, "sd") / beta;
+                    const double d = (get(p, "mean") - get(q, "loc")) / beta;
+                    return -std::log(s) + d + std::exp(-d + 0.5 * s * s) -
+                           0.5 * std::log(2 * std::numbers::pi) - 0.5;
+                  });
+
+// P = uniform(low, high), w = (high - low)/beta, v = (mu - low)/beta:
+// E exp(-X/beta) = exp(-low/beta) (1 - exp(-w))/w, so
+//   KL = -log w + w/2 - v + exp(v) (1 - exp(-w))/w
+KLEST_REGISTER_KL("uniform", "gumbel", "cross-entropy minus entropy; PyTorch registers it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double beta = get(q, "scale"), low = get(p, "low");
+                    const double w = (get(p, "high") - low) / beta;
+                    const double v = (get(q, "loc") - low) / beta;
+                    return -std::log(w) + 0.5 * w - v +
+                           std::exp(v + std::log(-std::expm1(-w)) - std::log(w));
+                  });

@@ -1,0 +1,132 @@
+// Pareto distribution (type I) with scale x_m (the lower end of the support) and shape alpha.
+//   log p(x) = log(alpha) - log(x_m) - (alpha + 1) log(x/x_m),   x >= x_m
+// Sampling: inverse CDF, x_m (1 - U)^(-1/alpha).
+// Closed forms, from KL = cross-entropy - entropy (GROUND-TRUTH.md §0.3) with
+// H(pareto) = log(x_m/alpha) + 1/alpha + 1, E log X = log x_m + 1/alpha,
+// E X = alpha x_m/(alpha - 1) (alpha > 1), Var X = alpha x_m^2/((alpha - 1)^2 (alpha - 2))
+// (alpha > 2):
+//   pareto||pareto: GROUND-TRUTH.md §12 (TFP and PyTorch register it); +inf if x_m1 < x_m2.
+//   pareto||exponential, pareto||gamma (rate): +inf for alpha <= 1 (E X diverges);
+//   pareto||normal: +inf for alpha <= 2 (E X^2 diverges);
+//   uniform||pareto: +inf if low < x_m. All four as registered by PyTorch.
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include <boost/math/special_functions/gamma.hpp>
+
+#include "klest/distribution.hpp"
+#include "klest/truth.hpp"
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+class Pareto final : public klest::Distribution {
+ public:
+  static constexpr std::string_view key = "pareto";
+  static constexpr std::string_view summary = "Pareto with scale x_m (support start), shape alpha";
+  static constexpr klest::Support family_kind = klest::Support::continuous;
+  static constexpr std::string_view example = "pareto(scale=1, shape=3)";
+  static klest::ParamSpec schema() {
+    return {klest::param("scale", 1.0, "x_m, the lower end of the support", klest::greater_than(0)),
+            klest::param("shape", 1.0, "tail index alpha", klest::greater_than(0)).mandatory()};
+  }
+  explicit Pareto(klest::Params p)
+      : Distribution(std::move(p)), xm_(params().get<double>("scale")),
+        alpha_(params().get<double>("shape")) {}
+
+  std::size_t dim() const override { return 1; }
+  klest::Support kind() const override { return klest::Support::continuous; }
+  double log_density(std::span<const double> x) const override {
+    if (!(x[0] >= xm_)) return -inf;
+    return std::log(alpha_) - std::log(xm_) - (alpha_ + 1) * (std::log(x[0]) - std::log(xm_));
+  }
+  void sample(klest::Rng& rng, std::span<double> out) const override {
+    out[0] = xm_ * std::exp(-std::log1p(-klest::uniform01(rng)) / alpha_);
+  }
+  std::vector<klest::Interval> support() const override { return {klest::Interval{xm_, inf}}; }
+  std::pair<klest::Tail, klest::Tail> tails() const override {
+    return {klest::Tail{}, klest::Tail{klest::Tail::Kind::power, alpha_, 0}};
+  }
+  std::vector<double> landmarks() const override { return {xm_}; }
+  double scale() const override {
+    // Interquartile range: the variance is infinite for alpha <= 2.
+    return xm_ * (std::pow(4.0, 1 / alpha_) - std::pow(4.0 / 3.0, 1 / alpha_));
+  }
+
+ private:
+  double xm_, alpha_;
+};
+
+double get(const klest::Distribution& d, const char* name) {
+  return d.params().get<double>(name);
+}
+
+// log(x_m/alpha) + 1/alpha + 1, the entropy of pareto(x_m, alpha), without the log(x_m).
+double entropy_less_log_scale(double alpha) { return -std::log(alpha) + 1 / alpha + 1; }
+
+}  // namespace
+
+KLEST_REGISTER_DISTRIBUTION(Pareto);
+
+// KL = log(a1/a2) + a2 log(x_m1/x_m2) + a2/a1 - 1 for x_m1 >= x_m2
+KLEST_REGISTER_KL("pareto", "pareto", "GROUND-TRUTH.md §12; TFP and PyTorch register it",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double x1 = get(p, "scale"), x2 = get(q, "scale");
+                    if (x1 < x2) return inf;
+                    const double t = get(q, "shape") / get(p, "shape");
+                    return (t - 1) - std::log(t) + get(q, "shape") * std::log(x1 / x2);
+                  });
+
+// Q = exponential(rate l), c = l x_m: KL = -log c + c alpha/(alpha - 1) - H(P) + log x_m
+KLEST_REGISTER_KL("pareto", "exponential",
+                  "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 1)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double alpha = get(p, "shape");
+                    if (alpha <= 1) return inf;
+                    const double c = get(q, "rate") * get(p, "scale");
+                    return -std::log(c) + c * alpha / (alpha - 1) - entropy_less_log_scale(alpha);
+                  });
+
+// Q = gamma(shape a, rate b), c = b x_m:
+//   KL = -a log c + lgamma(a) - (a - 1)/alpha + c alpha/(alpha - 1) - H(P) + log x_m
+KLEST_REGISTER_KL("pareto", "gamma",
+                  "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 1)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double alpha = get(p, "shape");
+                    if (alpha <= 1) return inf;
+                    const double a = get(q, "shape"), c = get(q, "rate") * get(p, "scale");
+                    return -a * std::log(c) + boost::math::lgamma(a) - (a - 1) / alpha +
+                           c * alpha / (alpha - 1) - entropy_less_log_scale(alpha);
+                  });
+
+// Q = normal(mean, sd), rho = x_m/sd:
+//   KL = log(2 pi)/2 - log rho + (Var X + (E X - mean)^2)/(2 sd^2) - H(P) + log x_m
+KLEST_REGISTER_KL("pareto", "normal",
+                  "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 2)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double alpha = get(p, "shape");
+                    if (alpha <= 2) return inf;
+                    const double sd = get(q, "sd"), rho = get(p, "scale") / sd;
+                    const double var =
+                        rho * rho * alpha / ((alpha - 1) * (alpha - 1) * (alpha - 2));
+                    const double shift = rho * alpha / (alpha - 1) - get(q, "mean") / sd;
+                    return 0.5 * std::log(2 * std::numbers::pi) - std::log(rho) +
+                           0.5 * (var + shift * shift) - entropy_less_log_scale(alpha);
+                  });
+
+// P = uniform(low, high) with low >= x_m, d = (high - low)/high:
+// E log X = log(high) - 1 - (1 - d) log(1 - d)/d, so
+//   KL = -log alpha + alpha log(high/x_m) - log d + (alpha + 1)(-1 - (1 - d) log1p(-d)/d)
+KLEST_REGISTER_KL("uniform", "pareto",
+                  "cross-entropy minus entropy; PyTorch registers it (inf for low < x_m)",
+                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                    const double low = get(p, "low"), high = get(p, "high");
+                    const double xm = get(q, "scale"), alpha = get(q, "shape");
+                    if (low < xm) return inf;
+                    const double d = (high - low) / high;
+                    return -std::log(alpha) + alpha * std::log(high / xm) - std::log(d) +
+                           (alpha + 1) * (-1 - (1 - d) * std::log1p(-d) / d);
+                  });

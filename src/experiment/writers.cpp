@@ -1,0 +1,354 @@
+// The harness's plan and its result files: tidy CSV, the manifest, report tables and the
+// bibliography.
+
+#include "experiment/writers.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <Eigen/Core>
+#include <boost/version.hpp>
+#include <fmt/format.h>
+#include <nanoflann.hpp>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "klest/error.hpp"
+#include "klest/version.hpp"
+
+namespace klest {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A CSV field: quoted when it holds a comma, quote or line break.
+std::string csv(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// Numbers in result files: shortest round-trip text; NaN (undefined) as an empty cell.
+std::string num(double x) { return std::isnan(x) ? "" : format_number(x); }
+
+std::string fixed(double x, int digits) {
+  if (std::isnan(x)) return "–";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return fmt::format("{:.{}f}", x, digits);
+}
+
+std::string latex_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '_': case '&': case '%': case '#': case '$': case '{': case '}':
+        out += '\\';
+        out += c;
+        break;
+      case '~': out += "\\textasciitilde{}"; break;
+      case '^': out += "\\textasciicircum{}"; break;
+      case '\\': out += "\\textbackslash{}"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string pair_label(const PlannedPair& pp) { return pp.p->spec() + " || " + pp.q->spec(); }
+
+struct Cell {
+  std::size_t pair, size, estimator;
+  CellStats stats;
+};
+
+}  // namespace
+
+ExperimentPlan make_plan(const ExperimentSpec& spec) {
+  ExperimentPlan plan;
+  plan.sizes = spec.sizes.size();
+  plan.replications = spec.replications;
+  for (const ExperimentPair& pair : spec.pairs) {
+    PlannedPair pp{make_distribution(pair.p), make_distribution(pair.q), {}};
+    if (pair.truth) {
+      pp.truth = Truth{*pair.truth, 0.0, TruthMethod::given,
+                       fmt::format("stated in {}", spec.path.empty() ? spec.name : spec.path)};
+    } else {
+      pp.truth = true_kl(*pp.p, *pp.q, spec.truth);
+    }
+    plan.pairs.push_back(std::move(pp));
+  }
+  for (const std::string& e : spec.estimators) plan.estimators.push_back(make_estimator(e));
+  return plan;
+}
+
+std::string journal_block(std::size_t item, const EstimateRecord* records, std::size_t count) {
+  std::string out;
+  for (std::size_t e = 0; e < count; ++e) {
+    const EstimateRecord& r = records[e];
+    out += fmt::format("e\t{}\t{}\t{}\t{}\t{}\t{}\n", item, r.ok ? "ok" : "error",
+                       r.ok ? format_number(r.value) : "", format_number(r.seconds),
+                       r.diagnostics, r.error);
+  }
+  out += fmt::format("done\t{}\t{}\t.\n", item, count);
+  return out;
+}
+
+void write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw InputError(fmt::format("cannot write '{}'", tmp.string()));
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
+                    std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    if (std::fclose(f) != 0 || !ok) {
+      throw InputError(fmt::format("cannot write '{}' (disk full?)", tmp.string()));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw InputError(fmt::format("cannot write '{}': {}", path.string(), ec.message()));
+}
+
+void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
+                   const std::vector<EstimateRecord>& results, const RunInfo& info,
+                   const fs::path& dir) {
+  const std::size_t E = plan.estimators.size();
+  const std::string& name = spec.name;
+
+  // replications.csv and timings.csv, in plan order: independent of the thread count.
+  std::string reps =
+      "experiment,pair,p,q,n,m,d,estimator,replication,seed,estimate,truth,truth_error,"
+      "truth_method,status,diagnostics,error\n";
+  std::string times = "experiment,pair,n,estimator,replication,seconds\n";
+  for (std::size_t item = 0; item < plan.items(); ++item) {
+    const auto [pi, si, r] = plan.coordinates(item);
+    const PlannedPair& pp = plan.pairs[pi];
+    for (std::size_t e = 0; e < E; ++e) {
+      const EstimateRecord& rec = results[item * E + e];
+      const std::string label = plan.estimators[e]->label();
+      reps += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv(name),
+                          pi + 1, csv(pp.p->spec()), csv(pp.q->spec()), spec.sizes[si],
+                          spec.m_for(si), pp.p->dim(), csv(label), r + 1, spec.seed,
+                          rec.ok ? format_number(rec.value) : "", num(pp.truth.value),
+                          num(pp.truth.abs_error), to_string(pp.truth.method),
+                          rec.ok ? "ok" : "error", csv(rec.diagnostics), csv(rec.error));
+      times += fmt::format("{},{},{},{},{},{}\n", csv(name), pi + 1, spec.sizes[si], csv(label),
+                           r + 1, format_number(rec.seconds));
+    }
+  }
+  write_atomically(dir / "replications.csv", reps);
+  write_atomically(dir / "timings.csv", times);
+
+  // Per-cell statistics.
+  std::vector<Cell> cells;
+  for (std::size_t pi = 0; pi < plan.pairs.size(); ++pi) {
+    for (std::size_t si = 0; si < plan.sizes; ++si) {
+      for (std::size_t e = 0; e < E; ++e) {
+        std::vector<double> finite, seconds;
+        std::size_t inf = 0, failed = 0;
+        for (std::size_t r = 0; r < plan.replications; ++r) {
+          const std::size_t item = (pi * plan.sizes + si) * plan.replications + r;
+          const EstimateRecord& rec = results[item * E + e];
+          seconds.push_back(rec.seconds);
+          if (!rec.ok) {
+            ++failed;
+          } else if (std::isinf(rec.value)) {
+            ++inf;
+          } else {
+            finite.push_back(rec.value);
+          }
+        }
+        cells.push_back({pi, si, e, cell_stats(finite, plan.pairs[pi].truth.value, inf, failed,
+                                               seconds)});
+      }
+    }
+  }
+  std::string summary =
+      "experiment,pair,p,q,n,m,d,estimator,truth,truth_error,truth_method,replications,finite,"
+      "infinite,failed,mean,bias,variance,sd,mse,rmse,se_bias,se_rmse,ci_low,ci_high,"
+      "median_seconds\n";
+  for (const Cell& c : cells) {
+    const PlannedPair& pp = plan.pairs[c.pair];
+    const CellStats& s = c.stats;
+    summary += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv(name), c.pair + 1, csv(pp.p->spec()), csv(pp.q->spec()), spec.sizes[c.size],
+        spec.m_for(c.size), pp.p->dim(), csv(plan.estimators[c.estimator]->label()),
+        num(pp.truth.value), num(pp.truth.abs_error), to_string(pp.truth.method),
+        s.replications, s.finite, s.infinite, s.failed, num(s.mean), num(s.bias),
+        num(s.variance), num(s.sd), num(s.mse), num(s.rmse), num(s.se_mean), num(s.se_rmse),
+        num(s.ci_low), num(s.ci_high), num(s.median_seconds));
+  }
+  write_atomically(dir / "summary.csv", summary);
+
+  // rates.csv: log-log slopes against n per pair and estimator.
+  struct Rate {
+    RateFit rmse, bias;
+  };
+  std::map<std::pair<std::size_t, std::size_t>, Rate> rates;
+  std::string rates_csv =
+      "experiment,pair,p,q,estimator,points,rmse_slope,rmse_slope_se,abs_bias_slope,"
+      "abs_bias_slope_se\n";
+  for (std::size_t pi = 0; pi < plan.pairs.size(); ++pi) {
+    for (std::size_t e = 0; e < E; ++e) {
+      std::vector<double> n, rmse, bias;
+      for (const Cell& c : cells) {
+        if (c.pair != pi || c.estimator != e) continue;
+        n.push_back(double(spec.sizes[c.size]));
+        rmse.push_back(c.stats.rmse);
+        bias.push_back(std::abs(c.stats.bias));
+      }
+      Rate r{log_log_slope(n, rmse), log_log_slope(n, bias)};
+      rates[{pi, e}] = r;
+      const PlannedPair& pp = plan.pairs[pi];
+      rates_csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv(name), pi + 1,
+                               csv(pp.p->spec()), csv(pp.q->spec()),
+                               csv(plan.estimators[e]->label()), r.rmse.points,
+                               num(r.rmse.slope), num(r.rmse.se), num(r.bias.slope),
+                               num(r.bias.se));
+    }
+  }
+  write_atomically(dir / "rates.csv", rates_csv);
+
+  // manifest.json: everything needed to rerun and cite the run.
+  char host[256] = "unknown";
+  ::gethostname(host, sizeof host - 1);
+  nlohmann::ordered_json m;
+  m["klest"] = {{"version", version}, {"git", git_describe}};
+  m["build"] = {{"compiler", compiler}, {"build_type", build_type}, {"flags", cxx_flags}};
+  m["libraries"] = {
+      {"boost", BOOST_LIB_VERSION},
+      {"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
+                            EIGEN_MINOR_VERSION)},
+      {"nanoflann", fmt::format("{:#x}", NANOFLANN_VERSION)},
+      {"fmt", FMT_VERSION},
+      {"tomlplusplus", fmt::format("{}.{}.{}", TOML_LIB_MAJOR, TOML_LIB_MINOR, TOML_LIB_PATCH)},
+      {"nlohmann_json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
+                                    NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
+      {"openmp", _OPENMP}};
+  m["host"] = host;
+  m["threads"] = info.threads;
+  m["experiment"] = {{"name", spec.name},     {"description", spec.description},
+                     {"path", spec.path},     {"hash", spec.hash},
+                     {"seed", spec.seed},     {"replications", spec.replications},
+                     {"text", spec.text}};
+  nlohmann::ordered_json truths = nlohmann::ordered_json::array();
+  for (std::size_t pi = 0; pi < plan.pairs.size(); ++pi) {
+    const PlannedPair& pp = plan.pairs[pi];
+    truths.push_back({{"pair", pi + 1},
+                      {"p", pp.p->spec()},
+                      {"q", pp.q->spec()},
+                      {"value", format_number(pp.truth.value)},
+                      {"abs_error", format_number(pp.truth.abs_error)},
+                      {"method", std::string(to_string(pp.truth.method))},
+                      {"detail", pp.truth.detail}});
+  }
+  m["truth"] = truths;
+  std::size_t failed = 0;
+  for (const auto& r : results) failed += !r.ok;
+  m["run"] = {{"started", info.started}, {"finished", info.finished},
+              {"seconds", info.seconds}, {"estimates", results.size()},
+              {"failed", failed},        {"resumed_replications", info.resumed}};
+  m["files"] = {"replications.csv", "timings.csv", "summary.csv", "rates.csv",
+                "report.md", "report.tex", "references.bib"};
+  write_atomically(dir / "manifest.json", m.dump(2) + "\n");
+
+  // report.md and report.tex: one table per pair, then the rates and the references.
+  std::string md = fmt::format("# {}\n\n", spec.name);
+  if (!spec.description.empty()) md += spec.description + "\n\n";
+  md += fmt::format("Seed {}, {} replications per cell, klest {} ({}). Estimates in nats; "
+                    "± is one Monte Carlo standard error.\n",
+                    spec.seed, spec.replications, version, git_describe);
+  std::string tex = fmt::format(
+      "% {} -- generated by klest {}; needs \\usepackage{{booktabs}}\n", spec.name, version);
+  for (std::size_t pi = 0; pi < plan.pairs.size(); ++pi) {
+    const PlannedPair& pp = plan.pairs[pi];
+    md += fmt::format("\n## Pair {}: KL(P‖Q)\n\n- P = `{}`\n- Q = `{}`\n- truth = {} (± {}, {}: {})\n\n",
+                      pi + 1, pp.p->spec(), pp.q->spec(), format_number(pp.truth.value),
+                      format_number(pp.truth.abs_error), to_string(pp.truth.method),
+                      pp.truth.detail);
+    md += "| estimator | n | m | mean | bias | sd | RMSE | inf | failed |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    tex += fmt::format(
+        "\n\\begin{{table}}[ht]\n\\centering\n\\caption{{{}: $\\mathrm{{KL}}(P\\,\\|\\,Q)$ with "
+        "$P$ = \\texttt{{{}}}, $Q$ = \\texttt{{{}}}, truth {} ({}).}}\n"
+        "\\begin{{tabular}}{{lrrrrrrr}}\n\\toprule\nestimator & $n$ & $m$ & mean & bias & sd & "
+        "RMSE & failed \\\\\n\\midrule\n",
+        latex_escape(spec.name), latex_escape(pp.p->spec()), latex_escape(pp.q->spec()),
+        fixed(pp.truth.value, 4), latex_escape(std::string(to_string(pp.truth.method))));
+    for (const Cell& c : cells) {
+      if (c.pair != pi) continue;
+      const CellStats& s = c.stats;
+      const std::string label = plan.estimators[c.estimator]->label();
+      md += fmt::format("| `{}` | {} | {} | {} ± {} | {} | {} | {} | {} | {} |\n", label,
+                        spec.sizes[c.size], spec.m_for(c.size), fixed(s.mean, 4),
+                        fixed(s.se_mean, 4), fixed(s.bias, 4), fixed(s.sd, 4), fixed(s.rmse, 4),
+                        s.infinite, s.failed);
+      tex += fmt::format("\\texttt{{{}}} & {} & {} & {} & {} & {} & {} & {} \\\\\n",
+                         latex_escape(label), spec.sizes[c.size], spec.m_for(c.size),
+                         fixed(s.mean, 4), fixed(s.bias, 4), fixed(s.sd, 4), fixed(s.rmse, 4),
+                         s.failed);
+    }
+    tex += "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
+    if (plan.sizes >= 3) {
+      md += "\n| estimator | RMSE slope in n | abs(bias) slope in n |\n|---|---:|---:|\n";
+      for (std::size_t e = 0; e < E; ++e) {
+        const Rate& r = rates[{pi, e}];
+        md += fmt::format("| `{}` | {} ± {} | {} ± {} |\n", plan.estimators[e]->label(),
+                          fixed(r.rmse.slope, 3), fixed(r.rmse.se, 3), fixed(r.bias.slope, 3),
+                          fixed(r.bias.se, 3));
+      }
+    }
+  }
+
+  // References: the estimators and truth methods this run used, and klest itself.
+  std::string bib =
+      "@software{klest,\n  title   = {klest: a toolkit for estimating Kullback-Leibler "
+      "divergence from samples and measuring estimators},\n  author  = {{The klest "
+      "developers}},\n  version = {" +
+      std::string(version) + "},\n  year    = {2026}\n}\n";
+  md += "\n## References\n\n- klest " + std::string(version) + " (" + git_describe +
+        "), cited as `klest` in references.bib.\n";
+  tex += "\n% References: see references.bib (klest";
+  std::set<std::string> seen;
+  for (const auto& est : plan.estimators) {
+    const EstimatorInfo& info = est->info();
+    if (!seen.insert(info.name).second) continue;
+    md += fmt::format("- `{}`: {}\n", info.name, info.reference);
+    if (!info.bibtex.empty()) {
+      bib += "\n" + info.bibtex + "\n";
+      const auto brace = info.bibtex.find('{'), comma = info.bibtex.find(',');
+      if (brace != std::string::npos && comma != std::string::npos) {
+        tex += ", " + info.bibtex.substr(brace + 1, comma - brace - 1);
+      }
+    }
+  }
+  bool quadrature = false;
+  std::set<std::string> truth_refs;
+  for (const PlannedPair& pp : plan.pairs) {
+    if (pp.truth.method == TruthMethod::quadrature) quadrature = true;
+    if (pp.truth.method == TruthMethod::closed_form) truth_refs.insert(pp.truth.detail);
+  }
+  for (const std::string& r : truth_refs) md += "- truth (closed form): " + r + "\n";
+  if (quadrature) {
+    md += "- truth (quadrature): Boost.Math " BOOST_LIB_VERSION
+          " adaptive quadrature (tanh-sinh, exp-sinh, Gauss-Kronrod)\n";
+    bib += "\n@misc{boostmath,\n  title  = {Boost.Math},\n  note   = {version " BOOST_LIB_VERSION
+           "},\n  url    = {https://www.boost.org/libs/math}\n}\n";
+    tex += ", boostmath";
+  }
+  tex += ")\n";
+  write_atomically(dir / "report.md", md);
+  write_atomically(dir / "report.tex", tex);
+  write_atomically(dir / "references.bib", bib);
+}
+
+}  // namespace klest

@@ -1,0 +1,67 @@
+#pragma once
+// Internal to the harness: the expanded plan of an experiment, the per-estimate records, and the
+// writers of the result files.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "klest/distribution.hpp"
+#include "klest/estimator.hpp"
+#include "klest/experiment.hpp"
+#include "klest/truth.hpp"
+
+namespace klest {
+
+struct PlannedPair {
+  std::unique_ptr<Distribution> p, q;
+  Truth truth;
+};
+
+/// The experiment expanded: built distributions and estimators, truths, and the numbering of
+/// work items (pair-major, then size, then replication).
+struct ExperimentPlan {
+  std::vector<PlannedPair> pairs;
+  std::vector<std::unique_ptr<Estimator>> estimators;
+  std::size_t sizes = 0, replications = 0;
+
+  std::size_t items() const { return pairs.size() * sizes * replications; }
+  std::tuple<std::size_t, std::size_t, std::size_t> coordinates(std::size_t item) const {
+    return {item / (sizes * replications), (item / replications) % sizes, item % replications};
+  }
+};
+
+/// Builds the plan: every distribution and estimator, and each pair's truth.
+ExperimentPlan make_plan(const ExperimentSpec& spec);
+
+/// One estimate of one work item.
+struct EstimateRecord {
+  bool ok = false;
+  double value = 0;
+  double seconds = 0;
+  std::string diagnostics;  // "key=value;key=value"
+  std::string error;        // the message when !ok
+};
+
+struct RunInfo {
+  std::string started, finished;
+  int threads = 1;
+  double seconds = 0;
+  std::size_t resumed = 0;
+};
+
+/// The journal block of one finished work item: one line per estimate and a closing line.
+std::string journal_block(std::size_t item, const EstimateRecord* records, std::size_t count);
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename.
+void write_atomically(const std::filesystem::path& path, const std::string& text);
+
+/// Writes replications.csv, timings.csv, summary.csv, rates.csv, manifest.json, report.md,
+/// report.tex and references.bib into `dir`.
+void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
+                   const std::vector<EstimateRecord>& results, const RunInfo& info,
+                   const std::filesystem::path& dir);
+
+}  // namespace klest

@@ -1,0 +1,158 @@
+// Tests of the lognormal family and its closed form lognormal||lognormal.
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/math/distributions/lognormal.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "klest/distribution.hpp"
+#include "klest/error.hpp"
+#include "klest/truth.hpp"
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
+
+std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
+  klest::Rng rng = klest::rng_for(seed);
+  const klest::Samples s = d.sample(rng, n);
+  return {s.values().begin(), s.values().end()};
+}
+
+// Kolmogorov-Smirnov statistic sup |F_n - F|.
+double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
+  std::sort(xs.begin(), xs.end());
+  const double n = double(xs.size());
+  double d = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double f = cdf(xs[i]);
+    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
+  }
+  return d;
+}
+
+// The sample mean of g(X) is within 5 standard errors of `expected`.
+void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
+                   double expected, const std::string& what) {
+  double mean = 0, m2 = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double v = g(xs[i]), dv = v - mean;
+    mean += dv / double(i + 1);
+    m2 += dv * (v - mean);
+  }
+  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
+  EXPECT_NEAR(mean, expected, 5 * se) << what;
+}
+
+}  // namespace
+
+TEST(Lognormal, LogDensityMatchesBoost) {
+  for (auto [mu, sigma] : {std::pair{0.0, 1.0}, {0.3, 0.8}, {-2.0, 0.1}, {5.0, 3.0}}) {
+    const auto d = klest::make_distribution("lognormal(mu=" + std::to_string(mu) +
+                                            ", sigma=" + std::to_string(sigma) + ")");
+    const boost::math::lognormal_distribution<double> ref(d->params().get<double>("mu"),
+                                                          d->params().get<double>("sigma"));
+    for (double z : {-8.0, -4.0, -1.5, -0.3, 0.0, 0.7, 2.0, 5.0, 9.0}) {
+      const double x = std::exp(mu + sigma * z);
+      const double want = std::log(boost::math::pdf(ref, x));
+      EXPECT_NEAR(log_density(*d, x), want, 1e-12 * std::max(1.0, std::fabs(want)))
+          << d->spec() << " at " << x;
+    }
+  }
+}
+
+TEST(Lognormal, LogDensityOutsideSupportAndExtremes) {
+  const auto d = klest::make_distribution("lognormal(0.5, 2)");
+  EXPECT_EQ(log_density(*d, 0.0), -inf);
+  EXPECT_EQ(log_density(*d, -1.0), -inf);
+  EXPECT_EQ(log_density(*d, -inf), -inf);
+  for (double x : {1e-300, 4.9e-324, 1e300, 1.7e308}) {
+    const double v = log_density(*d, x);
+    EXPECT_FALSE(std::isnan(v)) << x;
+    EXPECT_LT(v, 0) << x;
+  }
+}
+
+// KS against Boost's cdf, n = 20000, alpha = 0.001 critical value 1.95/sqrt(n); mean and
+// variance within 5 standard errors.
+TEST(Lognormal, SamplerMatchesDistribution) {
+  constexpr std::size_t n = 20000;
+  for (auto spec : {"lognormal(0.3, 0.5)", "lognormal(-1, 1.5)"}) {
+    const auto d = klest::make_distribution(spec);
+    const boost::math::lognormal_distribution<double> ref(d->params().get<double>("mu"),
+                                                          d->params().get<double>("sigma"));
+    const auto xs = draw(*d, n, 11);
+    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
+              1.95 / std::sqrt(double(n)))
+        << spec;
+    EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return x > 0; }));
+  }
+  const auto d = klest::make_distribution("lognormal(0.3, 0.5)");
+  const boost::math::lognormal_distribution<double> ref(0.3, 0.5);
+  const auto xs = draw(*d, n, 12);
+  const double m = boost::math::mean(ref);
+  expect_moment(xs, [](double x) { return x; }, m, "mean");
+  expect_moment(xs, [&](double x) { return (x - m) * (x - m); }, boost::math::variance(ref),
+                "variance");
+}
+
+TEST(Lognormal, RejectsBadParameters) {
+  EXPECT_THAT([] { klest::make_distribution("lognormal(sigma=0)"); },
+              ThrowsMessage<klest::InputError>(
+                  AllOf(HasSubstr("distribution 'lognormal'"), HasSubstr("parameter 'sigma'"))));
+  EXPECT_THAT([] { klest::make_distribution("lognormal(mu=800)"); },
+              ThrowsMessage<klest::InputError>(
+                  AllOf(HasSubstr("distribution 'lognormal'"), HasSubstr("parameter 'mu'"))));
+}
+
+TEST(Lognormal, SpecRoundTrip) {
+  const auto d = klest::make_distribution("lognormal(0.25, sigma=1.5)");
+  EXPECT_EQ(d->spec(), "lognormal(mu=0.25, sigma=1.5)");
+  EXPECT_EQ(klest::make_distribution(d->spec())->spec(), d->spec());
+  EXPECT_EQ(klest::make_distribution("lognormal")->spec(), "lognormal(mu=0, sigma=1)");
+}
+
+TEST(Lognormal, SupportTailsAndLandmarks) {
+  const auto d = klest::make_distribution("lognormal(1, 0.5)");
+  ASSERT_EQ(d->support().size(), 1u);
+  EXPECT_EQ(d->support()[0].lo, 0);
+  EXPECT_EQ(d->support()[0].hi, inf);
+  EXPECT_EQ(d->tails().first.kind, klest::Tail::Kind::bounded);
+  EXPECT_EQ(d->tails().second.kind, klest::Tail::Kind::lognormal);
+  EXPECT_THAT(d->landmarks(), ::testing::Contains(::testing::DoubleNear(std::exp(0.75), 1e-12)));
+}
+
+TEST(Lognormal, ClosedFormMatchesQuadrature) {
+  for (auto [p, q] : {std::pair{"lognormal(0.3, 0.8)", "lognormal(-0.5, 1.7)"},
+                      {"lognormal(2, 0.25)", "lognormal(1.5, 0.3)"},
+                      {"lognormal(-1, 2)", "lognormal(0, 0.5)"}}) {
+    const auto dp = klest::make_distribution(p), dq = klest::make_distribution(q);
+    const klest::Truth closed = klest::true_kl(*dp, *dq);
+    ASSERT_EQ(closed.method, klest::TruthMethod::closed_form) << p << " || " << q;
+    const klest::Truth numeric = klest::true_kl(*dp, *dq, {.use_closed_form = false});
+    EXPECT_EQ(numeric.method, klest::TruthMethod::quadrature);
+    EXPECT_NEAR(numeric.value, closed.value, 1e-9 * std::max(1.0, closed.value))
+        << p << " || " << q;
+  }
+}
+
+TEST(Lognormal, ClosedFormMatchesReference) {
+  // /usr/bin/python3 -c "from mpmath import *; mp.dps=30; lp=lambda m,s: (lambda x: -log(x)-log(s)-log(2*pi)/2-(log(x)-m)**2/(2*s**2)); a=lp(0.3,0.8); b=lp(-0.5,1.7); print(quad(lambda x: exp(a(x))*(a(x)-b(x)), [0,1,inf]))"
+  const double reference = 0.475225089573611966999916453664;
+  const auto p = klest::make_distribution("lognormal(0.3, 0.8)");
+  const auto q = klest::make_distribution("lognormal(-0.5, 1.7)");
+  EXPECT_NEAR(klest::true_kl(*p, *q).value, reference, 1e-12 * reference);
+  EXPECT_EQ(klest::true_kl(*p, *p).value, 0);
+}
