@@ -264,8 +264,8 @@ Truth quadrature(const Distribution& p, const Distribution& q, const TruthOption
   }
   return Truth{value, error, TruthMethod::quadrature,
                fmt::format("Boost.Math adaptive quadrature over {} pieces, tolerance {}; P's "
-                           "mass integrates to 1 - {}",
-                           pieces, format_number(tol), format_number(1 - mass))};
+                           "density integrates to 1 within {}",
+                           pieces, format_number(tol), format_number(lost))};
 }
 
 // ---- discrete summation ---------------------------------------------------------------------

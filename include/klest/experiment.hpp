@@ -77,9 +77,12 @@ struct CellStats {
   double median_seconds = 0;
 };
 
-/// Statistics of `estimates` (finite values only; `infinite` and `failed` count the rest)
-/// against `truth`. variance uses n - 1; mse = bias^2 + variance * (n - 1) / n, i.e. the mean
-/// squared error of the replicates; se_rmse = sd((e - truth)^2) / (2 rmse sqrt(n)).
+/// Statistics of `estimates` (finite values; `infinite` and `failed` count the rest, and a
+/// non-finite value passed in `estimates` is counted there instead) against `truth`, over the
+/// k finite values: variance uses k - 1; mse is the mean of (e - truth)^2, i.e. bias^2 +
+/// variance (k - 1) / k; se_rmse = sd((e - truth)^2) / (2 rmse sqrt(k)). With k = 0 every
+/// statistic is NaN (written as an empty cell); with k = 1 the spreads are 0. A +inf truth
+/// gives bias -inf and mse, rmse +inf. median_seconds is over all rows.
 CellStats cell_stats(std::span<const double> estimates, double truth, std::size_t infinite,
                      std::size_t failed, std::span<const double> seconds);
 

@@ -8,8 +8,10 @@
 // permutation matrices; for other matrices it may exceed the smallest box if the base's support
 // does not fill its box. In 1-D the tails map as x -> a x + b: a < 0 swaps the sides, exp_power
 // coefficients scale by |a|^-rate and double_exp rates by 1/|a|.
-// Closed form: KL is invariant under a common bijection (GROUND-TRUTH.md section 0, fact 1), so
-// KL(A P + b || A Q + b) = KL(P || Q) when both matrices and shifts are identical.
+// Closed form: KL is invariant under a common bijection (change of variables: the Jacobian
+// factors of p and q cancel in the ratio; S. Kullback, "Information Theory and Statistics",
+// 1959), so KL(A P + b || A Q + b) = KL(P || Q) when both matrices and shifts are identical, as
+// for PyTorch's TransformedDistribution pair.
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +24,7 @@
 
 #include <Eigen/Dense>
 
+#include "detail/components.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
@@ -51,14 +54,8 @@ class Affine final : public klest::Distribution {
   }
 
   explicit Affine(klest::Params p) : Distribution(std::move(p)) {
-    const klest::Spec base_spec = params().get<klest::Spec>("base");
-    try {
-      base_ = klest::make_distribution(base_spec);
-    } catch (const klest::InputError& e) {
-      throw klest::InputError(std::string("distribution 'affine': base: ") + e.what());
-    } catch (const klest::ConfigError& e) {
-      throw klest::ConfigError(std::string("distribution 'affine': base: ") + e.what());
-    }
+    base_ = klest::detail::make_component(params().get<klest::Spec>("base"),
+                                          "distribution 'affine': base: ");
     if (base_->kind() != klest::Support::continuous) {
       fail("base '" + base_->spec() + "' is " + std::string(klest::to_string(base_->kind())) +
            ", but must be continuous");
@@ -194,7 +191,7 @@ class Affine final : public klest::Distribution {
 [[maybe_unused]] const bool registered_pairs = [] {
   klest::register_kl(
       {"affine", "affine",
-       "invariance of KL under a common bijection (GROUND-TRUTH.md section 0, fact 1)"},
+       "invariance of KL under a common bijection (as PyTorch's TransformedDistribution pair)"},
       [](const klest::Distribution& p, const klest::Distribution& q,
          const klest::TruthOptions& options) -> std::optional<klest::Truth> {
         if (!(p.params().at("matrix") == q.params().at("matrix")) ||

@@ -1,17 +1,19 @@
 // Beta distribution Beta(a, b) on [0, 1], and its closed-form KL pairs with P beta.
 //   log p(x) = (a - 1) log x + (b - 1) log1p(-x) - log B(a, b) for 0 <= x <= 1
 // (+inf at an end whose exponent is negative).
-// Sampling: X = G_a / (G_a + G_b) from two Gamma(., 1) variates (Marsaglia & Tsang 2000, with
-// G(s) = G(s + 1) U^(1/s) for s < 1), combined in logs so that small a, b do not give 0/0;
-// draws are kept inside (0, 1), at worst at the smallest positive double or the largest below 1.
-// Closed forms (GROUND-TRUTH.md §5 and §0.3), with E X = a/(a + b),
-// Var X = ab/((a + b)^2 (a + b + 1)), E log X = psi(a) - psi(a + b) and entropy
+// Sampling: detail::beta_variate, X = G_a / (G_a + G_b) from two Gamma(., 1) variates
+// (Marsaglia & Tsang 2000, with G(s) = G(s + 1) U^(1/s) for s < 1), combined in logs so that
+// small a, b do not give 0/0; draws are kept inside (0, 1), at worst at the smallest positive
+// double or the largest below 1.
+// Closed forms, with E X = a/(a + b), Var X = ab/((a + b)^2 (a + b + 1)),
+// E log X = psi(a) - psi(a + b) and entropy
 // H = log B(a, b) - (a - 1) psi(a) - (b - 1) psi(b) + (a + b - 2) psi(a + b):
-//   beta‖beta  GROUND-TRUTH.md §5 (TFP, PyTorch);
-//   beta‖{uniform, exponential, gamma, normal}  derived here (PyTorch registers the same
-//   pairs); beta‖uniform is +inf unless [0, 1] lies inside [low, high].
+//   beta‖beta  the Dirichlet KL for K = 2 (W. D. Penny, "KL-divergences of normal, gamma,
+//              Dirichlet and Wishart densities", UCL tech. report, 2001); TFP and PyTorch;
+//   beta‖{uniform, exponential, gamma, normal}  derived here as cross entropy minus entropy
+//   (PyTorch registers the same pairs); beta‖uniform is +inf unless [0, 1] lies inside
+//   [low, high], else log(high - low) - H.
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -19,38 +21,19 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/special.hpp"
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
 
+using klest::detail::beta_variate;
+using klest::detail::log_beta;
+
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 klest::Range positive() { return klest::Range{0.0, inf, true, true}; }
-
-double log_beta_fn(double a, double b) {
-  return boost::math::lgamma(a) + boost::math::lgamma(b) - boost::math::lgamma(a + b);
-}
-
-// log of a Gamma(shape, 1) variate.
-double log_gamma_variate(klest::Rng& rng, double shape) {
-  if (shape < 1) {
-    const double u = klest::uniform01(rng);
-    return log_gamma_variate(rng, shape + 1) + std::log1p(-u) / shape;
-  }
-  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-  for (;;) {
-    double z = 0, v = 0;
-    do {
-      z = klest::standard_normal(rng);
-      v = 1 + c * z;
-    } while (v <= 0);
-    v = v * v * v;
-    if (std::log(klest::uniform01(rng)) < 0.5 * z * z + d - d * v + d * std::log(v)) {
-      return std::log(d * v);
-    }
-  }
-}
 
 // (e - 1) log t for t in [0, 1], with the limits at t = 0.
 double power_term(double e, double log_t, bool t_is_zero) {
@@ -72,7 +55,7 @@ class Beta final : public klest::Distribution {
   }
   explicit Beta(klest::Params p)
       : Distribution(std::move(p)), a_(params().get<double>("a")), b_(params().get<double>("b")),
-        log_beta_(log_beta_fn(a_, b_)) {}
+        log_beta_(log_beta(a_, b_)) {}
 
   std::size_t dim() const override { return 1; }
   klest::Support kind() const override { return klest::Support::continuous; }
@@ -84,9 +67,7 @@ class Beta final : public klest::Distribution {
     return left + right - log_beta_;  // at most one of them is infinite
   }
   void sample(klest::Rng& rng, std::span<double> out) const override {
-    const double la = log_gamma_variate(rng, a_), lb = log_gamma_variate(rng, b_);
-    const double x = 1 / (1 + std::exp(lb - la));
-    out[0] = std::clamp(x, std::numeric_limits<double>::denorm_min(), std::nextafter(1.0, 0.0));
+    out[0] = beta_variate(rng, a_, b_);
   }
   std::vector<klest::Interval> support() const override { return {{0.0, 1.0}}; }
   std::pair<klest::Tail, klest::Tail> tails() const override { return {}; }  // both bounded
@@ -112,7 +93,7 @@ Shapes shapes(const klest::Distribution& d) {
 
 double entropy(Shapes s) {
   using boost::math::digamma;
-  return log_beta_fn(s.a, s.b) - (s.a - 1) * digamma(s.a) - (s.b - 1) * digamma(s.b) +
+  return log_beta(s.a, s.b) - (s.a - 1) * digamma(s.a) - (s.b - 1) * digamma(s.b) +
          (s.a + s.b - 2) * digamma(s.a + s.b);
 }
 
@@ -120,16 +101,18 @@ double entropy(Shapes s) {
 
 KLEST_REGISTER_DISTRIBUTION(Beta);
 
-KLEST_REGISTER_KL("beta", "beta", "GROUND-TRUTH.md §5; TFP and PyTorch",
+KLEST_REGISTER_KL("beta", "beta",
+                  "Penny (2001), UCL tech. report (Dirichlet, K = 2); TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     using boost::math::digamma;
                     const Shapes s1 = shapes(p), s2 = shapes(q);
-                    return log_beta_fn(s2.a, s2.b) - log_beta_fn(s1.a, s1.b) +
+                    return log_beta(s2.a, s2.b) - log_beta(s1.a, s1.b) +
                            (s1.a - s2.a) * digamma(s1.a) + (s1.b - s2.b) * digamma(s1.b) +
                            (s2.a - s1.a + s2.b - s1.b) * digamma(s1.a + s1.b);
                   });
 
-KLEST_REGISTER_KL("beta", "uniform", "GROUND-TRUTH.md §5 (-H + log width); PyTorch",
+KLEST_REGISTER_KL("beta", "uniform",
+                  "derived: cross-entropy minus entropy, log width - H (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double low = q.params().get<double>("low");
                     const double high = q.params().get<double>("high");
@@ -138,7 +121,7 @@ KLEST_REGISTER_KL("beta", "uniform", "GROUND-TRUTH.md §5 (-H + log width); PyTo
                   });
 
 // Cross entropy: -log(rate) + rate E X.
-KLEST_REGISTER_KL("beta", "exponential", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("beta", "exponential", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Shapes s = shapes(p);
                     const double rate = q.params().get<double>("rate");
@@ -146,7 +129,7 @@ KLEST_REGISTER_KL("beta", "exponential", "derived: cross entropy minus entropy (
                   });
 
 // Cross entropy: lgamma(shape) - shape log(rate) - (shape - 1) E log X + rate E X.
-KLEST_REGISTER_KL("beta", "gamma", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("beta", "gamma", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     using boost::math::digamma;
                     const Shapes s = shapes(p);
@@ -158,7 +141,7 @@ KLEST_REGISTER_KL("beta", "gamma", "derived: cross entropy minus entropy (as PyT
                   });
 
 // Cross entropy: log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2).
-KLEST_REGISTER_KL("beta", "normal", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("beta", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Shapes s = shapes(p);
                     const double mean = q.params().get<double>("mean");

@@ -3,11 +3,13 @@
 //   log p(k) = log C(n, k) + k log p + (n - k) log(1 - p)
 // evaluated for 0 < k < n as stirlerr(n) - stirlerr(k) - stirlerr(n - k) - bd0(k, n p)
 // - bd0(n - k, n q) - log(2 pi k (n - k)/n)/2 (C. Loader, "Fast and accurate computation of
-// binomial probabilities", 2000), free of the cancellation between lgamma terms.
+// binomial probabilities", 2000; stirlerr, bd0 and balance in detail/special.hpp), free of the
+// cancellation between lgamma terms.
 // Sampling: Boost.Random's binomial_distribution (inversion for (n + 1) min(p, 1 - p) < 11,
 // else BTRD).
 // Closed forms (q = 1 - p, bern(a, b) = a log(a/b) + (1 - a) log((1 - a)/(1 - b))):
-//   binomial||binomial  same n: n bern(p1, p2) (GROUND-TRUTH.md §17; PyTorch), +inf where
+//   binomial||binomial  same n: n bern(p1, p2), a sum of n independent Bernoulli KLs
+//                       (detail::bernoulli_kl; PyTorch registers it), +inf where
 //                       p2 in {0, 1} is unmatched; n1 > n2: +inf (P has mass above n2);
 //                       n1 < n2: no closed form, nullopt so that the engine sums. A point mass
 //                       P (p1 in {0, 1} or n1 = 0) gives -log q(k0) for any n.
@@ -18,7 +20,7 @@
 //                       parts cancel analytically (for small k and np a direct form cancels
 //                       less; see binomial_poisson_log_ratio). Terms with b(k) < e^-800 are
 //                       dropped; more than 1e7 terms (n p (1 - p) > 1.5e10): nullopt.
-//   poisson||binomial   +inf: a Poisson puts mass on every k > n (GROUND-TRUTH.md §16).
+//   poisson||binomial   +inf: a Poisson puts mass on every k > n (so does PyTorch).
 
 #include <algorithm>
 #include <cmath>
@@ -27,65 +29,25 @@
 #include <numbers>
 #include <optional>
 
-#include <boost/math/special_functions/gamma.hpp>
 #include <boost/random/binomial_distribution.hpp>
 
+#include "detail/closed_forms.hpp"
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
 
+using klest::detail::balance;
+using klest::detail::bd0;
+using klest::detail::bernoulli_kl;
+using klest::detail::stirlerr;
+
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// x log(x/m) + m - x >= 0 (Loader's bd0), by its series in v = d/(x + m) when x is close to m.
-// d = x - m is passed in because callers often know it more accurately than x - m.
-double bd0(double x, double m, double d) {
-  if (x == 0) return m;
-  if (m == 0) return inf;
-  if (std::abs(d) < 0.1 * (x + m)) {
-    const double v = d / (x + m), v2 = v * v;
-    double s = d * v, ej = 2 * x * v;
-    for (int j = 1; j < 1000; ++j) {
-      ej *= v2;
-      const double s1 = s + ej / (2 * j + 1);
-      if (s1 == s) break;
-      s = s1;
-    }
-    return s;
-  }
-  return x * (std::log(x) - std::log(m)) - d;
-}
-
-// log(n!) - [(n + 1/2) log n - n + log(2 pi)/2], n > 0: Stirling's series beyond 15, where its
-// next term is below 3e-16; below that directly (the cancellation costs only ~1e-14 absolute).
-double stirlerr(double n) {
-  if (n > 15) {
-    const double n2 = 1 / (n * n);
-    return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - n2 / 1188) * n2) * n2) * n2) / n;
-  }
-  return boost::math::lgamma(n + 1) - (n + 0.5) * std::log(n) + n -
-         0.5 * std::log(2 * std::numbers::pi);
-}
-
-// KL(Bernoulli(a) || Bernoulli(b)) as two bd0 terms (their linear parts cancel), so that it
-// stays accurate as a -> b.
-double bernoulli_kl(double a, double b) {
-  return bd0(a, b, a - b) + bd0(1 - a, 1 - b, b - a);
-}
 
 // log(1 - k/n), accurate both for k << n and for k close to n.
 double log_one_minus(double k, double n) {
   return 2 * k < n ? std::log1p(-k / n) : std::log((n - k) / n);
-}
-
-// r (1 - p) - k p with q = 1 - p as rounded: exact products (fma) and the rounding of q put
-// back, so that the result stays accurate when the two products nearly cancel (a - b is then
-// exact).
-double balance(double r, double k, double p, double q) {
-  const double a = r * q, b = k * p;
-  const double ea = std::fma(r, q, -a), eb = std::fma(k, p, -b);
-  const double eq = (1 - q) - p;  // 1 - p = q + eq, both steps exact (Sterbenz)
-  return (a - b) + ((ea - eb) + r * eq);
 }
 
 // log b(k) for an integer k in [0, n].
@@ -235,7 +197,7 @@ KLEST_REGISTER_DISTRIBUTION(Binomial);
 // Registered with register_kl: for n1 < n2 there is no closed form and the engine sums.
 [[maybe_unused]] static const bool klest_registered_binomial_binomial = [] {
   const std::string ref =
-      "GROUND-TRUTH.md §17; PyTorch (same n); +inf for n1 > n2; point mass P: -log q(k0)";
+      "same n: n x Bernoulli KL (as PyTorch); +inf for n1 > n2; point mass P: -log q(k0)";
   klest::register_kl(
       {"binomial", "binomial", ref},
       [ref](const klest::Distribution& p, const klest::Distribution& q,
@@ -255,9 +217,7 @@ KLEST_REGISTER_DISTRIBUTION(Binomial);
         } else {
           return std::nullopt;
         }
-        const double err =
-            std::isinf(value) ? 0.0 : 4 * std::numeric_limits<double>::epsilon() * value;
-        return klest::Truth{value, err, klest::TruthMethod::closed_form, ref};
+        return klest::detail::closed_form_truth(value, ref);
       });
   return true;
 }();
@@ -277,5 +237,5 @@ KLEST_REGISTER_DISTRIBUTION(Binomial);
 }();
 
 KLEST_REGISTER_KL("poisson", "binomial",
-                  "GROUND-TRUTH.md §16: a Poisson has mass above any n",
+                  "support: a Poisson has mass above any n; as PyTorch",
                   [](const klest::Distribution&, const klest::Distribution&) { return inf; });

@@ -6,9 +6,11 @@
 // support is the range from the first to the last category with p_k > 0.
 // Sampling: inverse CDF, a binary search of U = klest::uniform01 in the cumulative sums.
 // Closed form:
-//   categorical||categorical  sum over p_k > 0 of p_k log(p_k/q_k); +inf where p_k > 0 = q_k,
-//                             including categories beyond Q's K (GROUND-TRUTH.md §19; TFP,
-//                             PyTorch).
+//   categorical||categorical  sum over p_k > 0 of p_k log(p_k/q_k), the definition of the
+//                             divergence (S. Kullback and R. A. Leibler, "On information and
+//                             sufficiency", Ann. Math. Statist. 22, 1951); +inf where
+//                             p_k > 0 = q_k, including categories beyond Q's K (TFP and PyTorch
+//                             register it).
 
 #include <algorithm>
 #include <cmath>
@@ -110,7 +112,8 @@ class Categorical final : public klest::Distribution {
 
 KLEST_REGISTER_DISTRIBUTION(Categorical);
 
-KLEST_REGISTER_KL("categorical", "categorical", "GROUND-TRUTH.md §19; TFP and PyTorch",
+KLEST_REGISTER_KL("categorical", "categorical",
+                  "definition: sum of p_k log(p_k/q_k) (Kullback & Leibler 1951); TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const std::vector<double> a = normalised_probs(p.params());
                     const std::vector<double> b = normalised_probs(q.params());

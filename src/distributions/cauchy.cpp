@@ -4,27 +4,27 @@
 // Sampling: inversion, loc + s tan(pi (U - 1/2)) with U = klest::uniform01 (clamped to
 // +-DBL_MAX if a huge scale overflows).
 // Closed form: F. Chyzak, F. Nielsen, "A closed-form formula for the Kullback-Leibler
-// divergence between Cauchy distributions", arXiv:1905.10965 (2019); GROUND-TRUTH.md §8:
+// divergence between Cauchy distributions", arXiv:1905.10965 (2019); TFP and PyTorch register
+// it:
 //   KL = log(((s1 + s2)^2 + (l1 - l2)^2) / (4 s1 s2)), symmetric and always finite,
-// evaluated as log1p(((s1 - s2)^2 + (l1 - l2)^2) / (4 s1 s2)) so that it is accurate near 0.
+// evaluated as log1p(((s1 - s2)^2 + (l1 - l2)^2) / (4 s1 s2)) so that it is accurate near 0
+// (detail::log1p_square of the square root of the fraction, which cannot overflow).
 
 #include <cmath>
 #include <limits>
 #include <numbers>
 
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
 
+using klest::detail::log1p_square;
+
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 klest::Range positive() { return klest::Range{0.0, inf, true, true}; }
-
-// log(1 + t^2) for t >= 0 without overflow of t^2.
-double log1p_square(double t) {
-  return t < 1e150 ? std::log1p(t * t) : 2 * std::log(t);
-}
 
 class Cauchy final : public klest::Distribution {
  public:
@@ -66,7 +66,7 @@ class Cauchy final : public klest::Distribution {
 KLEST_REGISTER_DISTRIBUTION(Cauchy);
 
 KLEST_REGISTER_KL("cauchy", "cauchy",
-                  "Chyzak & Nielsen (2019), arXiv:1905.10965; GROUND-TRUTH.md §8; TFP",
+                  "Chyzak & Nielsen (2019), arXiv:1905.10965; TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l1 = p.params().get<double>("loc");
                     const double s1 = p.params().get<double>("scale");

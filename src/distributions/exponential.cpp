@@ -1,10 +1,14 @@
 // Exponential distribution with RATE lambda (mean 1/lambda), and its closed-form KL pairs with
 // P exponential.
 //   log p(x) = log(rate) - rate x for x >= 0, -inf for x < 0
-// Sampling: inversion, -log1p(-U)/rate with U = klest::uniform01 in [0, 1).
-// Closed forms, each cross entropy minus the entropy 1 - log(rate) (GROUND-TRUTH.md §0.3),
-// using E X = 1/rate and E log X = -gamma_E - log(rate):
-//   exponential‖exponential  log(l1/l2) + l2/l1 - 1 (GROUND-TRUTH.md §3; PyTorch);
+// Sampling: inversion, detail::standard_exponential()/rate, i.e. -log1p(-U)/rate with
+// U = klest::uniform01 in [0, 1).
+// Closed forms, each cross entropy minus the entropy 1 - log(rate), using E X = 1/rate and
+// E log X = -gamma_E - log(rate):
+//   exponential‖exponential  log(l1/l2) + l2/l1 - 1, the gamma KL of W. D. Penny,
+//                            "KL-divergences of normal, gamma, Dirichlet and Wishart
+//                            densities" (UCL tech. report, 2001) at shape 1; PyTorch registers
+//                            it; evaluated as detail::r_minus_1_minus_log_r(l2/l1);
 //   exponential‖gamma, exponential‖normal  derived here (PyTorch registers the same pairs).
 
 #include <cmath>
@@ -12,12 +16,16 @@
 #include <numbers>
 
 #include <boost/math/special_functions/gamma.hpp>
-#include <boost/math/special_functions/log1p.hpp>
 
+#include "detail/special.hpp"
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::r_minus_1_minus_log_r;
+using klest::detail::standard_exponential;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -42,7 +50,7 @@ class Exponential final : public klest::Distribution {
     return x[0] >= 0 ? log_rate_ - rate_ * x[0] : -inf;
   }
   void sample(klest::Rng& rng, std::span<double> out) const override {
-    out[0] = -std::log1p(-klest::uniform01(rng)) / rate_;
+    out[0] = standard_exponential(rng) / rate_;
   }
   std::vector<klest::Interval> support() const override { return {{0.0, inf}}; }
   std::pair<klest::Tail, klest::Tail> tails() const override {
@@ -55,17 +63,12 @@ class Exponential final : public klest::Distribution {
   double rate_, log_rate_;
 };
 
-// r - 1 - log r >= 0, without cancellation near r = 1.
-double r_minus_1_minus_log_r(double r) {
-  if (r > 0.5 && r < 2) return -boost::math::log1pmx(r - 1);
-  return r - 1 - std::log(r);
-}
-
 }  // namespace
 
 KLEST_REGISTER_DISTRIBUTION(Exponential);
 
-KLEST_REGISTER_KL("exponential", "exponential", "GROUND-TRUTH.md §3; PyTorch",
+KLEST_REGISTER_KL("exponential", "exponential",
+                  "Penny (2001), UCL tech. report (gamma, shape 1); PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l1 = p.params().get<double>("rate");
                     const double l2 = q.params().get<double>("rate");
@@ -73,7 +76,7 @@ KLEST_REGISTER_KL("exponential", "exponential", "GROUND-TRUTH.md §3; PyTorch",
                   });
 
 // KL = shape log(l/rate) + (shape - 1) gamma_E + lgamma(shape) + rate/l - 1.
-KLEST_REGISTER_KL("exponential", "gamma", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("exponential", "gamma", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l = p.params().get<double>("rate");
                     const double shape = q.params().get<double>("shape");
@@ -84,7 +87,7 @@ KLEST_REGISTER_KL("exponential", "gamma", "derived: cross entropy minus entropy 
                   });
 
 // KL = log(l sd sqrt(2 pi)) - 1 + (1/l^2 + (1/l - mean)^2) / (2 sd^2).
-KLEST_REGISTER_KL("exponential", "normal", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("exponential", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l = p.params().get<double>("rate");
                     const double mean = q.params().get<double>("mean");

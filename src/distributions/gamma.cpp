@@ -2,15 +2,18 @@
 // SCALE 1/beta instead), and its closed-form KL pairs with P gamma.
 //   log p(x) = alpha log(beta) + (alpha - 1) log x - beta x - lgamma(alpha) for x > 0
 // evaluated, for alpha >= 10, as log(beta) + a log1pmx((y - a)/a) - log(2 pi a)/2 - S(a) with
-// y = beta x, a = alpha - 1 and S the Stirling series of lgamma(a + 1), which avoids the
-// cancellation of terms of size alpha log alpha.
-// Sampling: Marsaglia & Tsang (2000), "A simple method for generating gamma variables", for
-// alpha >= 1; G(alpha) = G(alpha + 1) U^(1/alpha) below, kept in logs. Draws that underflow
-// (tiny shapes put real mass below 1e-308) are returned as the smallest positive double.
-// Closed forms (GROUND-TRUTH.md §4 and §0.3), with E X = alpha/beta, E log X = psi(alpha) -
-// log(beta) and entropy alpha - log(beta) + lgamma(alpha) + (1 - alpha) psi(alpha):
-//   gamma‖gamma  GROUND-TRUTH.md §4 (Penny 2001; TFP, PyTorch);
-//   gamma‖exponential, gamma‖normal  derived here (PyTorch registers the same pairs).
+// y = beta x, a = alpha - 1 and S = detail::stirling_tail the Stirling series of lgamma(a + 1),
+// which avoids the cancellation of terms of size alpha log alpha.
+// Sampling: detail::log_gamma_variate (Marsaglia & Tsang (2000), "A simple method for generating
+// gamma variables", for alpha >= 1; G(alpha) = G(alpha + 1) U^(1/alpha) below, kept in logs).
+// Draws that underflow (tiny shapes put real mass below 1e-308) are returned as the smallest
+// positive double.
+// Closed forms, with E X = alpha/beta, E log X = psi(alpha) - log(beta) and entropy
+// alpha - log(beta) + lgamma(alpha) + (1 - alpha) psi(alpha):
+//   gamma‖gamma  W. D. Penny, "KL-divergences of normal, gamma, Dirichlet and Wishart
+//                densities", UCL tech. report (2001); TFP and PyTorch register it;
+//   gamma‖exponential, gamma‖normal  derived here as cross entropy minus entropy (PyTorch
+//                registers the same pairs).
 
 #include <algorithm>
 #include <cmath>
@@ -21,49 +24,19 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/log1p.hpp>
 
+#include "detail/special.hpp"
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
 
+using klest::detail::log_gamma_variate;
+using klest::detail::stirling_tail;
+
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 klest::Range positive() { return klest::Range{0.0, inf, true, true}; }
-
-// lgamma(a + 1) - [(a + 1/2) log a - a + log(2 pi)/2] for a >= 9: the Stirling series
-// sum B_2k / (2k (2k - 1) a^(2k - 1)), whose 9 terms reach ~1e-17 there.
-double stirling_tail(double a) {
-  static constexpr double c[] = {1.0 / 12,     -1.0 / 360,        1.0 / 1260,
-                                 -1.0 / 1680,  1.0 / 1188,        -691.0 / 360360,
-                                 1.0 / 156,    -3617.0 / 122400,  43867.0 / 244188};
-  const double inv2 = 1 / (a * a);
-  double s = 0, pw = 1 / a;
-  for (double ck : c) {
-    s += ck * pw;
-    pw *= inv2;
-  }
-  return s;
-}
-
-// log of a Gamma(shape, 1) variate.
-double log_gamma_variate(klest::Rng& rng, double shape) {
-  if (shape < 1) {
-    const double u = klest::uniform01(rng);
-    return log_gamma_variate(rng, shape + 1) + std::log1p(-u) / shape;
-  }
-  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-  for (;;) {
-    double z = 0, v = 0;
-    do {
-      z = klest::standard_normal(rng);
-      v = 1 + c * z;
-    } while (v <= 0);
-    v = v * v * v;
-    if (std::log(klest::uniform01(rng)) < 0.5 * z * z + d - d * v + d * std::log(v)) {
-      return std::log(d * v);
-    }
-  }
-}
 
 class Gamma final : public klest::Distribution {
  public:
@@ -140,7 +113,7 @@ double kl_gamma_gamma(double a1, double b1, double a2, double b2) {
 
 KLEST_REGISTER_DISTRIBUTION(Gamma);
 
-KLEST_REGISTER_KL("gamma", "gamma", "GROUND-TRUTH.md §4 (Penny 2001); TFP and PyTorch",
+KLEST_REGISTER_KL("gamma", "gamma", "Penny (2001), UCL tech. report; TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     return kl_gamma_gamma(p.params().get<double>("shape"),
                                           p.params().get<double>("rate"),
@@ -149,7 +122,7 @@ KLEST_REGISTER_KL("gamma", "gamma", "GROUND-TRUTH.md §4 (Penny 2001); TFP and P
                   });
 
 // Exponential(l) is Gamma(1, l).
-KLEST_REGISTER_KL("gamma", "exponential", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("gamma", "exponential", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     return kl_gamma_gamma(p.params().get<double>("shape"),
                                           p.params().get<double>("rate"), 1,
@@ -157,7 +130,7 @@ KLEST_REGISTER_KL("gamma", "exponential", "derived: cross entropy minus entropy 
                   });
 
 // Cross entropy: log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2).
-KLEST_REGISTER_KL("gamma", "normal", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("gamma", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double shape = p.params().get<double>("shape");
                     const double rate = p.params().get<double>("rate");

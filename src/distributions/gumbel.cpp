@@ -1,10 +1,11 @@
 // Gumbel distribution of the maximum type with location mu and scale beta.
 //   log p(x) = -log(beta) - z - exp(-z),   z = (x - mu)/beta
 // Sampling: inverse CDF, mu - beta log(E) with E = -log(1 - U) ~ Exp(1).
-// Closed forms, all from KL = cross-entropy - entropy (GROUND-TRUTH.md §0.3) with
+// Closed forms, all derived as KL = cross-entropy - entropy with
 // H(gumbel) = log beta + gamma + 1, E X = mu + gamma beta, Var X = pi^2 beta^2 / 6,
 // E exp(-X/beta2) and -log q for a gumbel Q = log beta + z + exp(-z) (gamma = Euler's constant):
-//   gumbel||gumbel: GROUND-TRUTH.md §13 (equals PyTorch's _kl_gumbel_gumbel; TFP registers it).
+//   gumbel||gumbel: detail::gumbel_kl, from E exp(-tZ) = Gamma(1 + t) for a standard Gumbel Z
+//     (equals PyTorch's _kl_gumbel_gumbel; TFP registers it too).
 //   gumbel||normal, and exponential||gumbel, gamma||gumbel (rate), normal||gumbel,
 //   uniform||gumbel: as registered by PyTorch (torch/distributions/kl.py).
 
@@ -15,10 +16,13 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::gumbel_kl;
 
 class Gumbel final : public klest::Distribution {
  public:
@@ -66,17 +70,14 @@ double get(const klest::Distribution& d, const char* name) {
 
 KLEST_REGISTER_DISTRIBUTION(Gumbel);
 
-// With r = b1/b2, d = (mu1 - mu2)/b2 and u = -d + lgamma(1 + r), the formula
-//   KL = -log r + gamma (r - 1) + d + exp(-d) Gamma(1 + r) - 1
-// becomes (expm1(u) - u) + lgamma(r) + gamma (r - 1), whose terms vanish to second order.
+// With r = b1/b2 and d = (mu1 - mu2)/b2:
+//   KL = -log r + gamma (r - 1) + d + exp(-d) Gamma(1 + r) - 1.
 KLEST_REGISTER_KL("gumbel", "gumbel",
-                  "derived from E exp(-tZ) = Gamma(1+t) (GROUND-TRUTH.md §13); = PyTorch, TFP",
+                  "derived: cross-entropy minus entropy, E exp(-tZ) = Gamma(1+t); as PyTorch, TFP",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double r = get(p, "scale") / get(q, "scale");
                     const double d = (get(p, "loc") - get(q, "loc")) / get(q, "scale");
-                    const double u = -d + boost::math::lgamma(1 + r);
-                    return (std::expm1(u) - u) + boost::math::lgamma(r) +
-                           std::numbers::egamma * (r - 1);
+                    return gumbel_kl(r, -d);
                   });
 
 // KL = log(sd/beta) + log(2 pi)/2 + (pi^2 beta^2/6 + (mu + gamma beta - mean)^2)/(2 sd^2)

@@ -2,26 +2,32 @@
 // pairs with the normal.
 //   log p(x) = -log(2 scale) - |x - loc| / scale
 // Sampling: loc + scale (E1 - E2), the difference of two standard exponentials
-// E = -log1p(-U), U = klest::uniform01.
-// Closed forms (GROUND-TRUTH.md §7 and §0.3):
+// E = -log1p(-U), U = klest::uniform01 (detail::standard_exponential).
+// Closed forms:
 //   laplace‖laplace  log(b2/b1) + |m1 - m2|/b2 + (b1/b2) exp(-|m1 - m2|/b1) - 1
-//                    (M. Gil, MSc thesis, Queen's University 2011; TFP, PyTorch);
-//   laplace‖normal   (1/2) log(pi sd^2 / (2 b^2)) + b^2/sd^2 + (loc - mean)^2/(2 sd^2) - 1
-//                    (derived; PyTorch), from E (X - mean)^2 = 2 b^2 + (loc - mean)^2;
+//                    (M. Gil, "On Rényi divergence measures for continuous alphabet sources",
+//                    MSc thesis, Queen's University, 2011; TFP and PyTorch register it);
+//   laplace‖normal   (1/2) log(pi sd^2 / (2 b^2)) + b^2/sd^2 + (loc - mean)^2/(2 sd^2) - 1,
+//                    cross entropy minus entropy with E (X - mean)^2 = 2 b^2 + (loc - mean)^2
+//                    (PyTorch registers it);
 //   normal‖laplace   log(2b) - (1/2) log(2 pi e sd^2) + E|X - loc|/b with the folded-normal mean
 //                    E|X - loc| = sd sqrt(2/pi) exp(-z^2/2) + d erf(z/sqrt 2), d = mean - loc,
-//                    z = d/sd (derived here; GROUND-TRUTH.md §7).
+//                    z = d/sd: cross entropy minus entropy (PyTorch registers it).
 
 #include <cmath>
 #include <limits>
 #include <numbers>
 
-#include <boost/math/special_functions/log1p.hpp>
-
+#include "detail/special.hpp"
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::expm1mx;
+using klest::detail::r_minus_1_minus_log_r;
+using klest::detail::standard_exponential;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -47,8 +53,8 @@ class Laplace final : public klest::Distribution {
     return -log_2scale_ - std::fabs(x[0] - loc_) / scale_;
   }
   void sample(klest::Rng& rng, std::span<double> out) const override {
-    const double e1 = -std::log1p(-klest::uniform01(rng));
-    const double e2 = -std::log1p(-klest::uniform01(rng));
+    const double e1 = standard_exponential(rng);
+    const double e2 = standard_exponential(rng);
     out[0] = loc_ + scale_ * (e1 - e2);
   }
   std::vector<klest::Interval> support() const override { return {klest::Interval{}}; }
@@ -63,42 +69,25 @@ class Laplace final : public klest::Distribution {
   double loc_, scale_, log_2scale_;
 };
 
-// r - 1 - log r >= 0, without cancellation near r = 1.
-double r_minus_1_minus_log_r(double r) {
-  if (r > 0.5 && r < 2) return -boost::math::log1pmx(r - 1);
-  return r - 1 - std::log(r);
-}
-
-// y + expm1(-y) = y^2/2 - y^3/6 + ... >= 0, by its series where the sum cancels.
-double y_plus_expm1_minus_y(double y) {
-  if (y >= 0.1) return y + std::expm1(-y);
-  double term = y, sum = 0;
-  for (int k = 2; k <= 12; ++k) {
-    term *= -y / k;
-    sum += term;
-  }
-  return -sum;
-}
-
 constexpr double log_2pi = 1.8378770664093454836;  // log(2 pi)
 
 }  // namespace
 
 KLEST_REGISTER_DISTRIBUTION(Laplace);
 
-// Written as (r - 1 - log r) + r (y + expm1(-y)) with r = b1/b2, y = |m1 - m2|/b1: both >= 0.
+// Written as (r - 1 - log r) + r (e^-y - 1 + y) with r = b1/b2, y = |m1 - m2|/b1: both >= 0.
 KLEST_REGISTER_KL("laplace", "laplace",
-                  "M. Gil, MSc thesis, Queen's University 2011; GROUND-TRUTH.md §7; TFP, PyTorch",
+                  "Gil (2011), MSc thesis, Queen's University; TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double m1 = p.params().get<double>("loc");
                     const double b1 = p.params().get<double>("scale");
                     const double m2 = q.params().get<double>("loc");
                     const double b2 = q.params().get<double>("scale");
                     const double r = b1 / b2, y = std::fabs(m1 - m2) / b1;
-                    return r_minus_1_minus_log_r(r) + r * y_plus_expm1_minus_y(y);
+                    return r_minus_1_minus_log_r(r) + r * expm1mx(-y);
                   });
 
-KLEST_REGISTER_KL("laplace", "normal", "GROUND-TRUTH.md §7 (derived; PyTorch)",
+KLEST_REGISTER_KL("laplace", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double loc = p.params().get<double>("loc");
                     const double b = p.params().get<double>("scale");
@@ -109,7 +98,8 @@ KLEST_REGISTER_KL("laplace", "normal", "GROUND-TRUTH.md §7 (derived; PyTorch)",
                            0.5 * z * z - 1;
                   });
 
-KLEST_REGISTER_KL("normal", "laplace", "GROUND-TRUTH.md §7 (derived; checked by quadrature)",
+KLEST_REGISTER_KL("normal", "laplace",
+                  "derived: cross-entropy minus entropy, folded-normal mean (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double mean = p.params().get<double>("mean");
                     const double sd = p.params().get<double>("sd");

@@ -3,7 +3,7 @@
 // Sampling: exp(mu + sigma Z) with Z from klest::standard_normal.
 // mu is limited to [-700, 700] so that the bulk of X stays inside the range of a double.
 // Closed form: lognormal||lognormal is the normal formula on (mu, sigma), by invariance of KL
-// under the common bijection log (GROUND-TRUTH.md §0.1, §11; TFP registers it).
+// under the common bijection log (TFP registers it).
 
 #include <cmath>
 #include <limits>

@@ -3,11 +3,12 @@
 // Weights must be >= 0 and sum to 1 within 1e-9 (they are then divided by their sum).
 // Sampling: a component is picked with probability w_k by one uniform draw, then sampled.
 // Support: the bounding box of the positive-weight components' boxes; in 1-D each tail is the
-// heaviest component tail on that side. No closed forms (GROUND-TRUTH.md section 20): the truth
-// engine integrates (1-D), sums (discrete) or uses Monte Carlo.
+// heaviest component tail on that side. No closed forms (the KL between mixtures has none
+// even for Gaussian components: J. R. Hershey and P. A. Olsen, "Approximating the Kullback
+// Leibler divergence between Gaussian mixture models", ICASSP 2007): the truth engine
+// integrates (1-D), sums (discrete) or uses Monte Carlo.
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -15,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "detail/components.hpp"
+#include "detail/scratch.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 
@@ -24,17 +27,6 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 
 [[noreturn]] void fail(const std::string& what) {
   throw klest::InputError("distribution 'mixture': " + what);
-}
-
-std::unique_ptr<klest::Distribution> make_component(const klest::Spec& spec, std::size_t i) {
-  const std::string where = "distribution 'mixture': component " + std::to_string(i + 1) + ": ";
-  try {
-    return klest::make_distribution(spec);
-  } catch (const klest::InputError& e) {
-    throw klest::InputError(where + e.what());
-  } catch (const klest::ConfigError& e) {
-    throw klest::ConfigError(where + e.what());
-  }
 }
 
 // Orders tails from light to heavy: bounded, double_exp, exp_power, lognormal, power.
@@ -99,7 +91,8 @@ class Mixture final : public klest::Distribution {
     }
     klest::SpecList canonical;
     for (std::size_t k = 0; k < specs.size(); ++k) {
-      components_.push_back(make_component(specs[k], k));
+      components_.push_back(klest::detail::make_component(
+          specs[k], "distribution 'mixture': component " + std::to_string(k + 1) + ": "));
       const klest::Distribution& c = *components_.back();
       const klest::Distribution& first = *components_.front();
       if (c.dim() != first.dim()) {
@@ -128,13 +121,7 @@ class Mixture final : public klest::Distribution {
   klest::Support kind() const override { return components_.front()->kind(); }
 
   double log_density(std::span<const double> x) const override {
-    std::array<double, 32> small{};
-    std::vector<double> big;
-    double* terms = small.data();
-    if (components_.size() > small.size()) {
-      big.resize(components_.size());
-      terms = big.data();
-    }
+    klest::detail::ScratchBuffer<32> terms(components_.size());
     double top = -inf;
     for (std::size_t k = 0; k < components_.size(); ++k) {
       terms[k] = weights_[k] > 0 ? log_weights_[k] + components_[k]->log_density(x) : -inf;

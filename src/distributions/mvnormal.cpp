@@ -3,13 +3,14 @@
 // L is the Cholesky factor (Eigen's LLT); cov must be symmetric (relative tolerance 1e-12)
 // and positive definite. cov defaults to the identity of mean's dimension.
 // Sampling: x = mean + L z with z a vector of klest::standard_normal draws.
-// Closed form (GROUND-TRUTH.md section 1; Penny 2001, UCL tech. report) in Cholesky form:
+// Closed form (W. D. Penny, "KL-divergences of normal, gamma, Dirichlet and Wishart densities",
+// UCL tech. report, 2001; TFP and PyTorch register it) in Cholesky form:
 // with M = L2^-1 L1 (lower triangular), t_i = 2 log(L1_ii / L2_ii) and delta = L2^-1 (m2 - m1),
 //   KL = 1/2 [ sum_i (e^t_i - 1 - t_i) + sum_{i>j} M_ij^2 + |delta|^2 ],
-// a sum of non-negative terms, so P close to Q loses no accuracy to cancellation. No explicit
-// inverse is formed. For d = 1 the pairs with the normal family use the same formula.
+// a sum of non-negative terms (e^t - 1 - t by detail::expm1mx), so P close to Q loses no
+// accuracy to cancellation. No explicit inverse is formed. For d = 1 the pairs with the normal
+// family use the same formula.
 
-#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -20,11 +21,15 @@
 
 #include <Eigen/Dense>
 
+#include "detail/scratch.hpp"
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::expm1mx;
 
 [[noreturn]] void fail(const std::string& what) {
   throw klest::InputError("distribution 'mvnormal': " + what);
@@ -85,13 +90,7 @@ class MvNormal final : public klest::Distribution {
 
   double log_density(std::span<const double> x) const override {
     const std::size_t d = mean_.size();
-    std::array<double, 16> small{};
-    std::vector<double> big;
-    double* z = small.data();
-    if (d > small.size()) {
-      big.resize(d);
-      z = big.data();
-    }
+    klest::detail::ScratchBuffer<16> z(d);
     double q = 0;
     for (std::size_t i = 0; i < d; ++i) {
       double s = x[i] - mean_[i];
@@ -108,13 +107,7 @@ class MvNormal final : public klest::Distribution {
 
   void sample(klest::Rng& rng, std::span<double> out) const override {
     const std::size_t d = mean_.size();
-    std::array<double, 16> small{};
-    std::vector<double> big;
-    double* z = small.data();
-    if (d > small.size()) {
-      big.resize(d);
-      z = big.data();
-    }
+    klest::detail::ScratchBuffer<16> z(d);
     for (std::size_t j = 0; j < d; ++j) z[j] = klest::standard_normal(rng);
     for (std::size_t i = 0; i < d; ++i) {
       double s = mean_[i];
@@ -216,20 +209,6 @@ class MvNormal final : public klest::Distribution {
   double half_log_det_ = 0;
 };
 
-// e^t - 1 - t without cancellation for small |t|.
-double expm1_minus(double t) {
-  if (std::abs(t) < 0.1) {
-    // t^2/2! + t^3/3! + ...: 12 terms reach double precision for |t| < 0.1.
-    double term = 0.5 * t * t, sum = 0;
-    for (int k = 3; k < 15; ++k) {
-      sum += term;
-      term *= t / k;
-    }
-    return sum;
-  }
-  return std::expm1(t) - t;
-}
-
 // The Cholesky form of KL(N(m1, L1 L1^T) || N(m2, L2 L2^T)).
 klest::Truth gaussian_kl(const std::vector<double>& m1, const Eigen::MatrixXd& l1,
                          const std::vector<double>& m2, const Eigen::MatrixXd& l2) {
@@ -241,13 +220,13 @@ klest::Truth gaussian_kl(const std::vector<double>& m1, const Eigen::MatrixXd& l
   l2_lower.solveInPlace(delta);
   double sum = delta.squaredNorm();
   for (Eigen::Index i = 0; i < d; ++i) {
-    sum += expm1_minus(2 * (std::log(l1(i, i)) - std::log(l2(i, i))));
+    sum += expm1mx(2 * (std::log(l1(i, i)) - std::log(l2(i, i))));
     for (Eigen::Index j = 0; j < i; ++j) sum += m(i, j) * m(i, j);
   }
   const double value = 0.5 * sum;
   const double eps = std::numeric_limits<double>::epsilon();
   return {value, 8 * eps * double(d) * (1 + value), klest::TruthMethod::closed_form,
-          "Cholesky form of the Gaussian KL (GROUND-TRUTH.md section 1; Penny 2001)"};
+          "Cholesky form of the Gaussian KL (Penny 2001, UCL tech. report)"};
 }
 
 // N(mean, sd^2) as a 1x1 Cholesky factor.

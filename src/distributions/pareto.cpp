@@ -1,11 +1,12 @@
 // Pareto distribution (type I) with scale x_m (the lower end of the support) and shape alpha.
 //   log p(x) = log(alpha) - log(x_m) - (alpha + 1) log(x/x_m),   x >= x_m
-// Sampling: inverse CDF, x_m (1 - U)^(-1/alpha).
-// Closed forms, from KL = cross-entropy - entropy (GROUND-TRUTH.md §0.3) with
+// Sampling: inverse CDF, x_m (1 - U)^(-1/alpha) = x_m exp(E/alpha) with E the standard
+// exponential -log(1 - U) of detail::standard_exponential.
+// Closed forms, all derived as KL = cross-entropy - entropy, with
 // H(pareto) = log(x_m/alpha) + 1/alpha + 1, E log X = log x_m + 1/alpha,
 // E X = alpha x_m/(alpha - 1) (alpha > 1), Var X = alpha x_m^2/((alpha - 1)^2 (alpha - 2))
 // (alpha > 2):
-//   pareto||pareto: GROUND-TRUTH.md §12 (TFP and PyTorch register it); +inf if x_m1 < x_m2.
+//   pareto||pareto: TFP and PyTorch register it; +inf if x_m1 < x_m2.
 //   pareto||exponential, pareto||gamma (rate): +inf for alpha <= 1 (E X diverges);
 //   pareto||normal: +inf for alpha <= 2 (E X^2 diverges);
 //   uniform||pareto: +inf if low < x_m. All four as registered by PyTorch.
@@ -16,10 +17,13 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::standard_exponential;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -44,7 +48,7 @@ class Pareto final : public klest::Distribution {
     return std::log(alpha_) - std::log(xm_) - (alpha_ + 1) * (std::log(x[0]) - std::log(xm_));
   }
   void sample(klest::Rng& rng, std::span<double> out) const override {
-    out[0] = xm_ * std::exp(-std::log1p(-klest::uniform01(rng)) / alpha_);
+    out[0] = xm_ * std::exp(standard_exponential(rng) / alpha_);
   }
   std::vector<klest::Interval> support() const override { return {klest::Interval{xm_, inf}}; }
   std::pair<klest::Tail, klest::Tail> tails() const override {
@@ -72,7 +76,8 @@ double entropy_less_log_scale(double alpha) { return -std::log(alpha) + 1 / alph
 KLEST_REGISTER_DISTRIBUTION(Pareto);
 
 // KL = log(a1/a2) + a2 log(x_m1/x_m2) + a2/a1 - 1 for x_m1 >= x_m2
-KLEST_REGISTER_KL("pareto", "pareto", "GROUND-TRUTH.md §12; TFP and PyTorch register it",
+KLEST_REGISTER_KL("pareto", "pareto",
+                  "cross-entropy minus entropy; TFP and PyTorch register it (inf if x_m1 < x_m2)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double x1 = get(p, "scale"), x2 = get(q, "scale");
                     if (x1 < x2) return inf;

@@ -1,13 +1,16 @@
 // Poisson distribution with mean `rate` (lambda) on k = 0, 1, 2, ...
 //   log p(k) = k log(lambda) - lambda - log(k!)
 // evaluated as -stirlerr(k) - bd0(k, lambda) - log(2 pi k)/2 (C. Loader, "Fast and accurate
-// computation of binomial probabilities", 2000), which avoids the cancellation of the three
-// large terms above when k and lambda are large. rate <= 1e15 keeps the counts that carry
-// mass exactly representable as doubles (below 2^53).
+// computation of binomial probabilities", 2000; both in detail/special.hpp), which avoids the
+// cancellation of the three large terms above when k and lambda are large. rate <= 1e15
+// (detail::max_count_mean) keeps the counts that carry mass exactly representable as doubles
+// (below 2^53).
 // Sampling: Boost.Random's poisson_distribution (inversion for rate < 10, else PTRD).
 // Closed forms:
-//   poisson||poisson  lambda1 log(lambda1/lambda2) + lambda2 - lambda1 = bd0(lambda1, lambda2)
-//                     (GROUND-TRUTH.md §16; PyTorch). Never infinite.
+//   poisson||poisson  lambda1 log(lambda1/lambda2) + lambda2 - lambda1 = bd0(lambda1, lambda2),
+//                     the exponential-family form (F. Nielsen and R. Nock, "Entropies and
+//                     cross-entropies of exponential families", ICIP 2010); PyTorch registers
+//                     it. Never infinite.
 // (binomial||poisson and poisson||binomial live in binomial.cpp.)
 
 #include <cmath>
@@ -15,45 +18,19 @@
 #include <limits>
 #include <numbers>
 
-#include <boost/math/special_functions/gamma.hpp>
 #include <boost/random/poisson_distribution.hpp>
 
+#include "detail/counts.hpp"
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
 
+using klest::detail::bd0;
+using klest::detail::stirlerr;
+
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// x log(x/m) + m - x >= 0 (Loader's bd0), by its series in v = d/(x + m) when x is close to m.
-// d = x - m is passed in because callers often know it more accurately than x - m.
-double bd0(double x, double m, double d) {
-  if (x == 0) return m;
-  if (m == 0) return inf;
-  if (std::abs(d) < 0.1 * (x + m)) {
-    const double v = d / (x + m), v2 = v * v;
-    double s = d * v, ej = 2 * x * v;
-    for (int j = 1; j < 1000; ++j) {
-      ej *= v2;
-      const double s1 = s + ej / (2 * j + 1);
-      if (s1 == s) break;
-      s = s1;
-    }
-    return s;
-  }
-  return x * (std::log(x) - std::log(m)) - d;
-}
-
-// log(n!) - [(n + 1/2) log n - n + log(2 pi)/2], n > 0: Stirling's series beyond 15, where its
-// next term is below 3e-16; below that directly (the cancellation costs only ~1e-14 absolute).
-double stirlerr(double n) {
-  if (n > 15) {
-    const double n2 = 1 / (n * n);
-    return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - n2 / 1188) * n2) * n2) * n2) / n;
-  }
-  return boost::math::lgamma(n + 1) - (n + 0.5) * std::log(n) + n -
-         0.5 * std::log(2 * std::numbers::pi);
-}
 
 class Poisson final : public klest::Distribution {
  public:
@@ -62,7 +39,8 @@ class Poisson final : public klest::Distribution {
   static constexpr klest::Support family_kind = klest::Support::discrete;
   static constexpr std::string_view example = "poisson(rate=2)";
   static klest::ParamSpec schema() {
-    return {klest::param("rate", 1.0, "mean lambda", klest::Range{0.0, 1e15, true, false})
+    return {klest::param("rate", 1.0, "mean lambda",
+                         klest::Range{0.0, klest::detail::max_count_mean, true, false})
                 .mandatory()};
   }
   explicit Poisson(klest::Params p)
@@ -96,7 +74,7 @@ class Poisson final : public klest::Distribution {
 
 KLEST_REGISTER_DISTRIBUTION(Poisson);
 
-KLEST_REGISTER_KL("poisson", "poisson", "GROUND-TRUTH.md §16; PyTorch",
+KLEST_REGISTER_KL("poisson", "poisson", "exponential family, Nielsen & Nock (2010), ICIP; PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l1 = p.params().get<double>("rate");
                     const double l2 = q.params().get<double>("rate");

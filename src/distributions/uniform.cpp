@@ -2,9 +2,9 @@
 // pairs with P uniform.
 //   log p(x) = -log(high - low) for low <= x <= high, -inf elsewhere
 // Sampling: low + (high - low) U with U = klest::uniform01.
-// Closed forms, each cross entropy minus the entropy log(high - low) (GROUND-TRUTH.md §0.3):
-//   uniform‖uniform  log((b2 - a2)/(b1 - a1)) when nested, else +inf (GROUND-TRUTH.md §6;
-//                    TFP, PyTorch);
+// Closed forms, each derived as cross entropy minus the entropy log(high - low):
+//   uniform‖uniform  log((b2 - a2)/(b1 - a1)) when nested, else +inf (TFP and PyTorch
+//                    register it);
 //   uniform‖{beta, exponential, gamma, normal}  derived here (PyTorch registers the same pairs);
 //                    +inf when [low, high] is not inside the support of Q.
 
@@ -14,11 +14,14 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::log_beta;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -84,7 +87,8 @@ double mean_log(double lo, double hi) {
 
 KLEST_REGISTER_DISTRIBUTION(Uniform);
 
-KLEST_REGISTER_KL("uniform", "uniform", "GROUND-TRUTH.md §6; TFP and PyTorch",
+KLEST_REGISTER_KL("uniform", "uniform",
+                  "derived: log of the width ratio if nested, else inf; TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Ends a = ends(p), b = ends(q);
                     if (a.lo < b.lo || a.hi > b.hi) return inf;
@@ -93,21 +97,19 @@ KLEST_REGISTER_KL("uniform", "uniform", "GROUND-TRUTH.md §6; TFP and PyTorch",
 
 // Cross entropy: log B(a, b) - (a - 1) E log X - (b - 1) E log(1 - X),
 // where 1 - X ~ U(1 - hi, 1 - lo).
-KLEST_REGISTER_KL("uniform", "beta", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("uniform", "beta", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Ends u = ends(p);
                     if (u.lo < 0 || u.hi > 1) return inf;
                     const double a = q.params().get<double>("a"), b = q.params().get<double>("b");
-                    const double log_beta = boost::math::lgamma(a) + boost::math::lgamma(b) -
-                                            boost::math::lgamma(a + b);
-                    double cross = log_beta;
+                    double cross = log_beta(a, b);
                     if (a != 1) cross -= (a - 1) * mean_log(u.lo, u.hi);
                     if (b != 1) cross -= (b - 1) * mean_log(1 - u.hi, 1 - u.lo);
                     return cross - std::log(u.hi - u.lo);
                   });
 
 // Cross entropy: -log(rate) + rate E X.
-KLEST_REGISTER_KL("uniform", "exponential", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("uniform", "exponential", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Ends u = ends(p);
                     if (u.lo < 0) return inf;
@@ -116,7 +118,7 @@ KLEST_REGISTER_KL("uniform", "exponential", "derived: cross entropy minus entrop
                   });
 
 // Cross entropy: lgamma(shape) - shape log(rate) - (shape - 1) E log X + rate E X.
-KLEST_REGISTER_KL("uniform", "gamma", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("uniform", "gamma", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Ends u = ends(p);
                     if (u.lo < 0) return inf;
@@ -130,7 +132,7 @@ KLEST_REGISTER_KL("uniform", "gamma", "derived: cross entropy minus entropy (as 
 
 // Cross entropy: log(sd sqrt(2 pi)) + E(X - mean)^2 / (2 sd^2),
 // with E(X - mean)^2 = w^2/12 + (mid - mean)^2.
-KLEST_REGISTER_KL("uniform", "normal", "derived: cross entropy minus entropy (as PyTorch)",
+KLEST_REGISTER_KL("uniform", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Ends u = ends(p);
                     const double mean = q.params().get<double>("mean");

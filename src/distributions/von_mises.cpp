@@ -7,7 +7,8 @@
 // Sampling: the rejection algorithm of D. J. Best and N. I. Fisher, "Efficient simulation of
 // the von Mises distribution", Applied Statistics 28 (1979) 152-157, with r - 1 and 1 - f
 // evaluated without cancellation; the angle is wrapped into [-pi, pi).
-// Closed form: von_mises||von_mises, GROUND-TRUTH.md §14 (TFP registers it):
+// Closed form: von_mises||von_mises, derived as cross entropy minus entropy with
+// E cos(X - mu1) = A(k1) (TFP registers it):
 //   KL = log(I0(k2)/I0(k1)) + A(k1) (k1 - k2 cos(mu1 - mu2)),   A = I1/I0.
 
 #include <algorithm>
@@ -121,7 +122,8 @@ KLEST_REGISTER_DISTRIBUTION(VonMises);
 
 // In scaled form, with A = I1e/I0e and 1 - A = (I0e - I1e)/I0e:
 //   KL = log I0e(k2) - log I0e(k1) + (k2 - k1)(1 - A(k1)) + 2 k2 A(k1) sin^2((mu1 - mu2)/2)
-KLEST_REGISTER_KL("von_mises", "von_mises", "GROUND-TRUTH.md §14; TFP registers it",
+KLEST_REGISTER_KL("von_mises", "von_mises",
+                  "derived: cross-entropy minus entropy, E cos(X - mu) = I1/I0; TFP registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const klest::Params &a = p.params(), &b = q.params();
                     const double k1 = a.get<double>("kappa"), k2 = b.get<double>("kappa");

@@ -1,11 +1,12 @@
 // Weibull distribution with shape k and scale lambda (a scale, not a rate).
 //   log p(x) = log(k/lambda) + (k - 1) log(x/lambda) - (x/lambda)^k,   x >= 0
 // (+inf at x = 0 when k < 1, -inf there when k > 1.)
-// Sampling: inverse CDF, lambda E^(1/k) with E = -log(1 - U) ~ Exp(1).
+// Sampling: inverse CDF, lambda E^(1/k) with E = -log(1 - U) ~ Exp(1)
+// (detail::standard_exponential).
 // Closed forms (gamma = Euler's constant, E log X = log lambda - gamma/k,
 // E X^s = lambda^s Gamma(1 + s/k)):
 //   weibull||weibull: C. Bauckhage, "Computing the Kullback-Leibler divergence between two
-//     Weibull distributions", arXiv:1310.3713 (2013); GROUND-TRUTH.md §10.
+//     Weibull distributions", arXiv:1310.3713 (2013); TFP registers it.
 //   weibull||gamma (rate): cross-entropy minus entropy, as registered by TFP.
 
 #include <cmath>
@@ -14,10 +15,15 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/closed_forms.hpp"
+#include "detail/variates.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
 namespace {
+
+using klest::detail::gumbel_kl;
+using klest::detail::standard_exponential;
 
 class Weibull final : public klest::Distribution {
  public:
@@ -47,8 +53,7 @@ class Weibull final : public klest::Distribution {
     return std::log(k_ / lambda_) + (k_ - 1) * l - std::exp(k_ * l);
   }
   void sample(klest::Rng& rng, std::span<double> out) const override {
-    const double e = -std::log1p(-klest::uniform01(rng));
-    out[0] = lambda_ * std::pow(e, 1 / k_);
+    out[0] = lambda_ * std::pow(standard_exponential(rng), 1 / k_);
   }
   std::vector<klest::Interval> support() const override {
     return {klest::Interval{0, std::numeric_limits<double>::infinity()}};
@@ -80,23 +85,20 @@ KLEST_REGISTER_DISTRIBUTION(Weibull);
 
 // With t = k2/k1 and L = log(lambda1/lambda2), Bauckhage's formula
 //   KL = log(k1/k2) - k2 L - gamma (1 - t) + exp(k2 L) Gamma(1 + t) - 1
-// is rearranged with u = k2 L + lgamma(1 + t) into
-//   KL = (expm1(u) - u) + lgamma(t) + gamma (t - 1),
-// whose terms vanish to second order as P -> Q.
+// is the Gumbel KL of the images under x -> -log x (KL is invariant under that bijection),
+// with scale ratio t and shift k2 L: detail::gumbel_kl.
 KLEST_REGISTER_KL("weibull", "weibull",
                   "Bauckhage (2013), arXiv:1310.3713; TFP registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double k1 = get(p, "shape"), k2 = get(q, "shape"), t = k2 / k1;
                     const double log_ratio = std::log(get(p, "scale")) - std::log(get(q, "scale"));
-                    const double u = k2 * log_ratio + boost::math::lgamma(1 + t);
-                    return (std::expm1(u) - u) + boost::math::lgamma(t) +
-                           std::numbers::egamma * (t - 1);
+                    return gumbel_kl(t, k2 * log_ratio);
                   });
 
 // Q = gamma(shape a, rate b):
 //   KL = log k - a log(b lambda) + lgamma(a) + a gamma/k - gamma + b lambda Gamma(1 + 1/k) - 1
 KLEST_REGISTER_KL("weibull", "gamma",
-                  "cross-entropy minus entropy (GROUND-TRUTH.md §0.3); TFP registers it",
+                  "derived: cross-entropy minus entropy; TFP registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double k = get(p, "shape"), l = get(p, "scale");
                     const double a = get(q, "shape"), b = get(q, "rate");

@@ -173,17 +173,19 @@ void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
   }
   std::string summary =
       "experiment,pair,p,q,n,m,d,estimator,truth,truth_error,truth_method,replications,finite,"
-      "infinite,failed,mean,bias,variance,sd,mse,rmse,se_bias,se_rmse,ci_low,ci_high,"
-      "median_seconds\n";
+      "infinite,failed,share_infinite,share_failed,mean,bias,variance,sd,mse,rmse,se_bias,"
+      "se_rmse,ci_low,ci_high,median_seconds\n";
   for (const Cell& c : cells) {
     const PlannedPair& pp = plan.pairs[c.pair];
     const CellStats& s = c.stats;
     summary += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv(name), c.pair + 1, csv(pp.p->spec()), csv(pp.q->spec()), spec.sizes[c.size],
         spec.m_for(c.size), pp.p->dim(), csv(plan.estimators[c.estimator]->label()),
         num(pp.truth.value), num(pp.truth.abs_error), to_string(pp.truth.method),
-        s.replications, s.finite, s.infinite, s.failed, num(s.mean), num(s.bias),
+        s.replications, s.finite, s.infinite, s.failed,
+        num(double(s.infinite) / double(s.replications)),
+        num(double(s.failed) / double(s.replications)), num(s.mean), num(s.bias),
         num(s.variance), num(s.sd), num(s.mse), num(s.rmse), num(s.se_mean), num(s.se_rmse),
         num(s.ci_low), num(s.ci_high), num(s.median_seconds));
   }

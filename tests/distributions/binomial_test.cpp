@@ -1,91 +1,25 @@
 // Tests of the binomial family and its closed forms binomial||binomial, binomial||poisson and
 // poisson||binomial.
 
+#include <algorithm>
 #include <cmath>
-#include <functional>
-#include <map>
-#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/math/distributions/binomial.hpp>
-#include <boost/math/distributions/chi_squared.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
+
+using namespace klest::testing;
 
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-
-std::unique_ptr<klest::Distribution> make(const char* spec) {
-  return klest::make_distribution(spec);
-}
-
-// Pearson's chi-square of integer draws against `pmf` on 0, 1, 2, ...: adjacent values are
-// pooled until a bin expects at least 5 draws; the last bin takes everything above. The
-// critical value is the chi-square(df = bins - 1) quantile at alpha = 0.001.
-struct ChiSquare {
-  double stat = 0, critical = 0;
-  int df = 0;
-};
-ChiSquare chi_square(const klest::Samples& s, const std::function<double(double)>& pmf) {
-  const double n = double(s.rows());
-  std::map<double, double> count;
-  for (double x : s.values()) count[x] += 1;
-  std::vector<double> obs, expect;
-  double mass_closed = 0, obs_closed = 0, bin_obs = 0, bin_exp = 0;
-  for (double k = 0;; k += 1) {
-    bin_exp += n * pmf(k);
-    if (auto it = count.find(k); it != count.end()) bin_obs += it->second;
-    if (n * (1 - mass_closed) - bin_exp < 5) break;
-    if (bin_exp >= 5) {
-      obs.push_back(bin_obs);
-      expect.push_back(bin_exp);
-      mass_closed += bin_exp / n;
-      obs_closed += bin_obs;
-      bin_obs = bin_exp = 0;
-    }
-  }
-  obs.push_back(n - obs_closed);
-  expect.push_back(n * (1 - mass_closed));
-  if (expect.back() < 5 && expect.size() > 1) {
-    obs[obs.size() - 2] += obs.back();
-    expect[expect.size() - 2] += expect.back();
-    obs.pop_back();
-    expect.pop_back();
-  }
-  ChiSquare r;
-  for (std::size_t i = 0; i < obs.size(); ++i) {
-    r.stat += (obs[i] - expect[i]) * (obs[i] - expect[i]) / expect[i];
-  }
-  r.df = int(obs.size()) - 1;
-  r.critical = boost::math::quantile(
-      boost::math::complement(boost::math::chi_squared_distribution<double>(r.df), 0.001));
-  return r;
-}
-
-// Sample mean and variance within 5 standard errors of the true ones; the variance's standard
-// error is sigma^2 sqrt((kurtosis - 1)/n), kurtosis = mu_4/sigma^4.
-void expect_moments(const klest::Samples& s, double mean, double var, double kurtosis) {
-  const double n = double(s.rows());
-  double m = 0, v = 0;
-  for (double x : s.values()) m += x;
-  m /= n;
-  for (double x : s.values()) v += (x - m) * (x - m);
-  v /= n - 1;
-  EXPECT_NEAR(m, mean, 5 * std::sqrt(var / n));
-  EXPECT_NEAR(v, var, 5 * var * std::sqrt((kurtosis - 1) / n));
-}
-
-// |a - b| relative to max(1, |b|): a relative error of the pmf for log values near 0, and a
-// relative error of the log itself in the far tails, where the log is large.
-double log_error(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
 
 TEST(Binomial, LogDensityMatchesBoost) {
   for (double n : {1.0, 10.0, 200.0, 5000.0, 1e6}) {
@@ -103,7 +37,7 @@ TEST(Binomial, LogDensityMatchesBoost) {
         if (k < 0 || k > n) continue;
         const long double pdf = boost::math::pdf(ref, (long double)k);
         if (pdf == 0) continue;  // beyond even a long double (checked by hand below)
-        EXPECT_LT(log_error(d->log_density({&k, 1}), double(std::log(pdf))), 1e-12)
+        EXPECT_LT(mixed_error(d->log_density({&k, 1}), double(std::log(pdf))), 1e-12)
             << "n " << n << ", p " << p << ", k " << k;
       }
     }
@@ -113,7 +47,7 @@ TEST(Binomial, LogDensityMatchesBoost) {
   const double k = 10;
   const double by_hand = double(std::lgamma(1e6L + 1) - std::lgamma(11.0L) -
                                 std::lgamma(1e6L - 9) + 1e6L * std::log(0.5L));
-  EXPECT_LT(log_error(d->log_density({&k, 1}), by_hand), 1e-12);
+  EXPECT_LT(mixed_error(d->log_density({&k, 1}), by_hand), 1e-12);
 }
 
 // n = 1e10, where Boost's long double pdf is itself off by up to 6e-11 in the log, against
@@ -127,7 +61,7 @@ TEST(Binomial, LogDensityForHugeNMatchesMpmath) {
                                               {1000090000, -15.7278111973524920495},
                                               {1000300000, -61.22358073583476869309}};
   for (const auto& [k, expected] : points) {
-    EXPECT_LT(log_error(d->log_density({&k, 1}), expected), 1e-13) << k;
+    EXPECT_LT(mixed_error(d->log_density({&k, 1}), expected), 1e-13) << k;
   }
 }
 
@@ -137,10 +71,8 @@ TEST(Binomial, EndpointProbabilitiesArePointMasses) {
     EXPECT_EQ(zero->log_density({&k, 1}), k == 0 ? 0.0 : -INFINITY) << k;
     EXPECT_EQ(one->log_density({&k, 1}), k == 7 ? 0.0 : -INFINITY) << k;
   }
-  EXPECT_EQ(zero->support()[0].lo, 0);
-  EXPECT_EQ(zero->support()[0].hi, 0);
-  EXPECT_EQ(one->support()[0].lo, 7);
-  EXPECT_EQ(one->support()[0].hi, 7);
+  expect_support(*zero, 0, 0);
+  expect_support(*one, 7, 7);
   klest::Rng rng = klest::rng_for(3);
   const klest::Samples zeros = zero->sample(rng, 50), sevens = one->sample(rng, 50);
   for (double x : zeros.values()) EXPECT_EQ(x, 0);
@@ -161,8 +93,7 @@ TEST(Binomial, LogDensityIsMinusInfinityOffTheSupport) {
 TEST(Binomial, SupportLandmarksAndScale) {
   const auto d = make("binomial(10, 0.3)");
   EXPECT_EQ(d->kind(), klest::Support::discrete);
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, 10);
+  expect_support(*d, 0, 10);
   EXPECT_THAT(d->landmarks(), ElementsAre(3.0));
   EXPECT_DOUBLE_EQ(d->scale(), std::sqrt(2.1));
   EXPECT_THAT(make("binomial(9, 0.5)")->landmarks(), ElementsAre(4.0, 5.0));  // (n+1)p = 5
@@ -186,35 +117,23 @@ TEST(Binomial, SamplerFitsThePmf) {
     const klest::Samples s = d->sample(rng, 20000);
     for (double x : s.values()) ASSERT_TRUE(x >= 0 && x <= c.n && std::floor(x) == x) << x;
     const boost::math::binomial_distribution<double> ref(c.n, c.p);
-    const ChiSquare chi = chi_square(s, [&](double k) {
-      return k <= c.n ? boost::math::pdf(ref, k) : 0.0;
-    });
-    EXPECT_EQ(chi.df, c.df);
-    EXPECT_LT(chi.stat, chi.critical) << c.n << ", " << c.p;
-    const double var = c.n * c.p * (1 - c.p);
-    expect_moments(s, c.n * c.p, var, boost::math::kurtosis(ref));
+    expect_pooled_chi_square_passes(
+        s, [&](double k) { return k <= c.n ? boost::math::pdf(ref, k) : 0.0; }, c.df, d->spec());
+    expect_mean_and_variance_given_kurtosis(s.values(), c.n * c.p, c.n * c.p * (1 - c.p),
+                                            boost::math::kurtosis(ref));
   }
 }
 
 TEST(Binomial, RejectsBadParameters) {
-  EXPECT_THAT([] { make("binomial(n=2.5, p=0.3)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'binomial': parameter 'n' is 2.5")));
-  EXPECT_THAT([] { make("binomial(-1, 0.3)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'n' is -1")));
-  EXPECT_THAT([] { make("binomial(10, 1.5)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'binomial': parameter 'p' is 1.5")));
-  EXPECT_THAT([] { make("binomial(10, -0.1)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'p' is -0.1")));
-  EXPECT_THAT([] { make("binomial(p=0.5)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'n' is required")));
+  expect_rejected("binomial(n=2.5, p=0.3)", "distribution 'binomial': parameter 'n' is 2.5");
+  expect_rejected("binomial(-1, 0.3)", "parameter 'n' is -1");
+  expect_rejected("binomial(10, 1.5)", "distribution 'binomial': parameter 'p' is 1.5");
+  expect_rejected("binomial(10, -0.1)", "parameter 'p' is -0.1");
+  expect_rejected("binomial(p=0.5)", "parameter 'n' is required");
 }
 
 TEST(Binomial, SpecRoundTrip) {
-  const auto d = make("binomial(10, 0.3)");
-  EXPECT_EQ(d->spec(), "binomial(n=10, p=0.3)");
-  EXPECT_EQ(make(d->spec().c_str())->spec(), d->spec());
+  expect_canonical_spec_round_trips("binomial(10, 0.3)", "binomial(n=10, p=0.3)");
 }
 
 struct Case {
@@ -228,14 +147,7 @@ struct Case {
 // engine, which subtracts log densities of size ~1 in each term (its abs_error of ~1e-21 does
 // not count that rounding; it is off by 6e-17 there).
 void expect_closed_form_matches(const Case& c) {
-  const auto p = make(c.p), q = make(c.q);
-  const klest::Truth closed = klest::true_kl(*p, *q);
-  EXPECT_EQ(closed.method, klest::TruthMethod::closed_form) << c.p << " || " << c.q;
-  EXPECT_NEAR(closed.value, c.reference, 1e-12 * c.reference + 1e-18) << c.p << " || " << c.q;
-  const klest::Truth summed = klest::true_kl(*p, *q, {.use_closed_form = false});
-  EXPECT_EQ(summed.method, klest::TruthMethod::summation);
-  EXPECT_NEAR(summed.value, closed.value, 1e-10 * closed.value + summed.abs_error + 1e-15)
-      << c.p << " || " << c.q;
+  expect_closed_form_matches_summation(c.p, c.q, c.reference, 1e-18, 1e-15);
 }
 
 // Reference values: mpmath 1.2.1, mp.dps = 30, the n + 1 terms summed exactly:
@@ -261,16 +173,10 @@ TEST(Binomial, SmallerNIsLeftToSummation) {
 
 TEST(Binomial, InfiniteCases) {
   // n1 > n2: P has mass above n2.
-  const auto p = make("binomial(10, 0.3)"), q = make("binomial(5, 0.3)");
-  const klest::Truth t = klest::true_kl(*p, *q);
-  EXPECT_EQ(t.value, INFINITY);
-  EXPECT_EQ(t.method, klest::TruthMethod::support);
-  EXPECT_EQ(klest::closed_form_kl(*p, *q)->value, INFINITY);
+  expect_infinite("binomial(10, 0.3)", "binomial(5, 0.3)", klest::TruthMethod::support);
   // Same n, Q a point mass (p2 = 0 or 1) that P does not match.
   for (const char* point : {"binomial(10, 0)", "binomial(10, 1)"}) {
-    const auto qq = make(point);
-    EXPECT_EQ(klest::true_kl(*p, *qq).method, klest::TruthMethod::support) << point;
-    EXPECT_EQ(klest::closed_form_kl(*p, *qq)->value, INFINITY) << point;
+    expect_infinite("binomial(10, 0.3)", point, klest::TruthMethod::support);
   }
 }
 
@@ -324,11 +230,7 @@ TEST(Binomial, PointMassBinomialPoisson) {
 }
 
 TEST(Binomial, PoissonBinomialIsInfinite) {
-  const auto p = make("poisson(0.01)"), q = make("binomial(1000, 0.5)");
-  const klest::Truth t = klest::true_kl(*p, *q);
-  EXPECT_EQ(t.value, INFINITY);
-  EXPECT_EQ(t.method, klest::TruthMethod::support);
-  EXPECT_EQ(klest::closed_form_kl(*p, *q)->value, INFINITY);
+  expect_infinite("poisson(0.01)", "binomial(1000, 0.5)", klest::TruthMethod::support);
 }
 
 }  // namespace

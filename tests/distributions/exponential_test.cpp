@@ -3,76 +3,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
-#include <string>
-#include <vector>
+#include <utility>
 
 #include <boost/math/distributions/exponential.hpp>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-// The closed form agrees with quadrature (use_closed_form = false) and with an mpmath value.
-void expect_closed_form(const std::string& p_spec, const std::string& q_spec, double reference) {
-  SCOPED_TRACE("KL(" + p_spec + " || " + q_spec + ")");
-  const auto p = make(p_spec), q = make(q_spec);
-  const klest::Truth cf = klest::true_kl(*p, *q);
-  ASSERT_EQ(cf.method, klest::TruthMethod::closed_form) << cf.detail;
-  const klest::Truth num = klest::true_kl(*p, *q, {.use_closed_form = false});
-  ASSERT_EQ(num.method, klest::TruthMethod::quadrature) << num.detail;
-  EXPECT_NEAR(cf.value, num.value, 1e-8 * std::max(1.0, std::fabs(num.value)));
-  EXPECT_NEAR(cf.value, reference, 1e-12 * std::max(1.0, std::fabs(reference)));
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Exponential, LogDensityMatchesBoost) {
   for (double rate : {0.01, 0.5, 1.0, 3.0, 250.0}) {
@@ -106,23 +46,17 @@ TEST(Exponential, SamplerPassesKolmogorovSmirnovAndMoments) {
     const boost::math::exponential_distribution<double> ref(rate);
     const auto xs = draw(*d, n, seed++);
     EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return x >= 0 && x < inf; }));
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << d->spec();
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, d->spec());
     const double mean = 1 / rate;
-    expect_moment(xs, [](double x) { return x; }, mean, d->spec() + " mean");
-    expect_moment(xs, [mean](double x) { return (x - mean) * (x - mean); }, mean * mean,
-                  d->spec() + " variance");
+    expect_mean_and_variance(xs, mean, mean * mean, d->spec());
   }
 }
 
 TEST(Exponential, SupportTailsAndSpec) {
+  expect_canonical_spec_round_trips("exponential(4)", "exponential(rate=4)");
+  expect_canonical_spec("exponential", "exponential(rate=1)");
   const auto d = make("exponential(4)");
-  EXPECT_EQ(d->spec(), "exponential(rate=4)");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  EXPECT_EQ(make("exponential")->spec(), "exponential(rate=1)");
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, 0, inf);
   const auto [left, right] = d->tails();
   EXPECT_EQ(left.kind, klest::Tail::Kind::bounded);
   EXPECT_EQ(right.kind, klest::Tail::Kind::exp_power);
@@ -131,13 +65,9 @@ TEST(Exponential, SupportTailsAndSpec) {
 }
 
 TEST(Exponential, RejectsBadParameters) {
-  EXPECT_THAT([] { make("exponential(rate=-1)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'exponential': parameter 'rate' is -1")));
-  EXPECT_THAT([] { make("exponential(0)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is 0")));
-  EXPECT_THAT([] { make("exponential(inf)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is inf")));
+  expect_rejected("exponential(rate=-1)", "distribution 'exponential': parameter 'rate' is -1");
+  expect_rejected("exponential(0)", "parameter 'rate' is 0");
+  expect_rejected("exponential(inf)", "parameter 'rate' is inf");
 }
 
 // Reference values: mpmath quadrature (tanh-sinh) at 30 digits of p log(p/q) with

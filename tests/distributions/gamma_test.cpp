@@ -3,76 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/math/distributions/gamma.hpp>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-// The closed form agrees with quadrature (use_closed_form = false) and with an mpmath value.
-void expect_closed_form(const std::string& p_spec, const std::string& q_spec, double reference) {
-  SCOPED_TRACE("KL(" + p_spec + " || " + q_spec + ")");
-  const auto p = make(p_spec), q = make(q_spec);
-  const klest::Truth cf = klest::true_kl(*p, *q);
-  ASSERT_EQ(cf.method, klest::TruthMethod::closed_form) << cf.detail;
-  const klest::Truth num = klest::true_kl(*p, *q, {.use_closed_form = false});
-  ASSERT_EQ(num.method, klest::TruthMethod::quadrature) << num.detail;
-  EXPECT_NEAR(cf.value, num.value, 1e-8 * std::max(1.0, std::fabs(num.value)));
-  EXPECT_NEAR(cf.value, reference, 1e-12 * std::max(1.0, std::fabs(reference)));
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Gamma, LogDensityMatchesBoost) {
   // Shapes on both sides of 1 and of 10 (where the Stirling form takes over), up to 1e5.
@@ -128,13 +69,8 @@ TEST(Gamma, SamplerPassesKolmogorovSmirnovAndMoments) {
     const boost::math::gamma_distribution<double> ref(shape, 1 / rate);
     const auto xs = draw(*d, n, seed++);
     EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return x > 0 && x < inf; }));
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << d->spec();
-    const double mean = shape / rate;
-    expect_moment(xs, [](double x) { return x; }, mean, d->spec() + " mean");
-    expect_moment(xs, [mean](double x) { return (x - mean) * (x - mean); },
-                  shape / (rate * rate), d->spec() + " variance");
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, d->spec());
+    expect_mean_and_variance(xs, shape / rate, shape / (rate * rate), d->spec());
   }
 }
 
@@ -148,11 +84,9 @@ TEST(Gamma, TinyShapesStayInsideTheSupport) {
 }
 
 TEST(Gamma, SupportTailsAndSpec) {
+  expect_canonical_spec_round_trips("gamma(2, 3)", "gamma(shape=2, rate=3)");
   const auto d = make("gamma(2, 3)");
-  EXPECT_EQ(d->spec(), "gamma(shape=2, rate=3)");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, 0, inf);
   const auto [left, right] = d->tails();
   EXPECT_EQ(left.kind, klest::Tail::Kind::bounded);
   EXPECT_EQ(right.kind, klest::Tail::Kind::exp_power);
@@ -161,18 +95,11 @@ TEST(Gamma, SupportTailsAndSpec) {
 }
 
 TEST(Gamma, RejectsBadParameters) {
-  EXPECT_THAT(
-      [] { make("gamma(shape=-1)"); },
-      ThrowsMessage<klest::InputError>(HasSubstr("distribution 'gamma': parameter 'shape'")));
-  EXPECT_THAT([] { make("gamma(shape=0)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'shape' is 0")));
-  EXPECT_THAT(
-      [] { make("gamma(2, rate=0)"); },
-      ThrowsMessage<klest::InputError>(HasSubstr("distribution 'gamma': parameter 'rate'")));
-  EXPECT_THAT([] { make("gamma(2, rate=inf)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is inf")));
-  EXPECT_THAT([] { make("gamma(rate=2)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'shape' is required")));
+  expect_rejected("gamma(shape=-1)", "distribution 'gamma': parameter 'shape'");
+  expect_rejected("gamma(shape=0)", "parameter 'shape' is 0");
+  expect_rejected("gamma(2, rate=0)", "distribution 'gamma': parameter 'rate'");
+  expect_rejected("gamma(2, rate=inf)", "parameter 'rate' is inf");
+  expect_rejected("gamma(rate=2)", "parameter 'shape' is required");
 }
 
 // Reference values: mpmath quadrature (tanh-sinh) at 30 digits of p log(p/q) with

@@ -3,76 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
-#include <string>
-#include <vector>
+#include <utility>
 
 #include <boost/math/distributions/laplace.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-// The closed form agrees with quadrature (use_closed_form = false) and with an mpmath value.
-void expect_closed_form(const std::string& p_spec, const std::string& q_spec, double reference) {
-  SCOPED_TRACE("KL(" + p_spec + " || " + q_spec + ")");
-  const auto p = make(p_spec), q = make(q_spec);
-  const klest::Truth cf = klest::true_kl(*p, *q);
-  ASSERT_EQ(cf.method, klest::TruthMethod::closed_form) << cf.detail;
-  const klest::Truth num = klest::true_kl(*p, *q, {.use_closed_form = false});
-  ASSERT_EQ(num.method, klest::TruthMethod::quadrature) << num.detail;
-  EXPECT_NEAR(cf.value, num.value, 1e-8 * std::max(1.0, std::fabs(num.value)));
-  EXPECT_NEAR(cf.value, reference, 1e-12 * std::max(1.0, std::fabs(reference)));
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Laplace, LogDensityMatchesBoost) {
   for (auto [loc, scale] : {std::pair{0.0, 1.0}, {-2.5, 0.3}, {1e3, 40.0}}) {
@@ -106,22 +47,16 @@ TEST(Laplace, SamplerPassesKolmogorovSmirnovAndMoments) {
         make("laplace(" + klest::format_number(loc) + ", " + klest::format_number(scale) + ")");
     const boost::math::laplace_distribution<double> ref(loc, scale);
     const auto xs = draw(*d, n, seed++);
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << d->spec();
-    expect_moment(xs, [](double x) { return x; }, loc, d->spec() + " mean");
-    expect_moment(xs, [loc](double x) { return (x - loc) * (x - loc); }, 2 * scale * scale,
-                  d->spec() + " variance");
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, d->spec());
+    expect_mean_and_variance(xs, loc, 2 * scale * scale, d->spec());
   }
 }
 
 TEST(Laplace, SupportTailsAndSpec) {
+  expect_canonical_spec_round_trips("laplace(1, 2)", "laplace(loc=1, scale=2)");
+  expect_canonical_spec("laplace", "laplace(loc=0, scale=1)");
   const auto d = make("laplace(1, 2)");
-  EXPECT_EQ(d->spec(), "laplace(loc=1, scale=2)");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  EXPECT_EQ(make("laplace")->spec(), "laplace(loc=0, scale=1)");
-  EXPECT_EQ(d->support()[0].lo, -inf);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, -inf, inf);
   const auto [left, right] = d->tails();
   for (const klest::Tail& t : {left, right}) {
     EXPECT_EQ(t.kind, klest::Tail::Kind::exp_power);
@@ -132,14 +67,9 @@ TEST(Laplace, SupportTailsAndSpec) {
 }
 
 TEST(Laplace, RejectsBadParameters) {
-  EXPECT_THAT([] { make("laplace(scale=-1)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'laplace': parameter 'scale' is -1")));
-  EXPECT_THAT([] { make("laplace(0, 0)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'scale' is 0")));
-  EXPECT_THAT([] { make("laplace(loc=inf)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'laplace': parameter 'loc' is inf")));
+  expect_rejected("laplace(scale=-1)", "distribution 'laplace': parameter 'scale' is -1");
+  expect_rejected("laplace(0, 0)", "parameter 'scale' is 0");
+  expect_rejected("laplace(loc=inf)", "distribution 'laplace': parameter 'loc' is inf");
 }
 
 // Reference values: mpmath quadrature (tanh-sinh) at 30 digits of p log(p/q) with

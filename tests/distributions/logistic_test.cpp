@@ -3,67 +3,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
-#include <string>
-#include <vector>
 
 #include <boost/math/distributions/logistic.hpp>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::AllOf;
-using ::testing::AllOf;
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Logistic, LogDensityMatchesBoost) {
   for (auto spec :
@@ -102,39 +50,28 @@ TEST(Logistic, SamplerMatchesDistribution) {
     const boost::math::logistic_distribution<double> ref(d->params().get<double>("loc"),
                                                          d->params().get<double>("scale"));
     const auto xs = draw(*d, n, 51);
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << spec;
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, spec);
     EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); }));
   }
   const boost::math::logistic_distribution<double> ref(1, 2);
   const auto xs = draw(*make("logistic(1, 2)"), n, 52);
-  const double m = boost::math::mean(ref);
-  expect_moment(xs, [](double x) { return x; }, m, "mean");
-  expect_moment(xs, [&](double x) { return (x - m) * (x - m); }, boost::math::variance(ref),
-                "variance");
+  expect_mean_and_variance(xs, boost::math::mean(ref), boost::math::variance(ref),
+                           "logistic(1, 2)");
 }
 
 TEST(Logistic, RejectsBadParameters) {
-  EXPECT_THAT([] { make("logistic(scale=0)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'logistic'"), HasSubstr("parameter 'scale'"))));
-  EXPECT_THAT([] { make("logistic(loc=-inf)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'logistic'"), HasSubstr("parameter 'loc'"))));
+  expect_rejected("logistic(scale=0)", "distribution 'logistic'", "parameter 'scale'");
+  expect_rejected("logistic(loc=-inf)", "distribution 'logistic'", "parameter 'loc'");
 }
 
 TEST(Logistic, SpecRoundTrip) {
-  const auto d = make("logistic(0.5, 1.5)");
-  EXPECT_EQ(d->spec(), "logistic(loc=0.5, scale=1.5)");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  EXPECT_EQ(make("logistic")->spec(), "logistic(loc=0, scale=1)");
+  expect_canonical_spec_round_trips("logistic(0.5, 1.5)", "logistic(loc=0.5, scale=1.5)");
+  expect_canonical_spec("logistic", "logistic(loc=0, scale=1)");
 }
 
 TEST(Logistic, SupportAndTails) {
   const auto d = make("logistic(0, 2)");
-  EXPECT_EQ(d->support()[0].lo, -inf);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, -inf, inf);
   for (const klest::Tail& t : {d->tails().first, d->tails().second}) {
     EXPECT_EQ(t.kind, klest::Tail::Kind::exp_power);
     EXPECT_EQ(t.rate, 1);

@@ -2,61 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
 #include <string>
-#include <vector>
+#include <utility>
 
 #include <boost/math/distributions/lognormal.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::AllOf;
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Lognormal, LogDensityMatchesBoost) {
   for (auto [mu, sigma] : {std::pair{0.0, 1.0}, {0.3, 0.8}, {-2.0, 0.1}, {5.0, 3.0}}) {
@@ -94,41 +51,30 @@ TEST(Lognormal, SamplerMatchesDistribution) {
     const boost::math::lognormal_distribution<double> ref(d->params().get<double>("mu"),
                                                           d->params().get<double>("sigma"));
     const auto xs = draw(*d, n, 11);
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << spec;
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, spec);
     EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return x > 0; }));
   }
   const auto d = klest::make_distribution("lognormal(0.3, 0.5)");
   const boost::math::lognormal_distribution<double> ref(0.3, 0.5);
   const auto xs = draw(*d, n, 12);
-  const double m = boost::math::mean(ref);
-  expect_moment(xs, [](double x) { return x; }, m, "mean");
-  expect_moment(xs, [&](double x) { return (x - m) * (x - m); }, boost::math::variance(ref),
-                "variance");
+  expect_mean_and_variance(xs, boost::math::mean(ref), boost::math::variance(ref), d->spec());
 }
 
 TEST(Lognormal, RejectsBadParameters) {
-  EXPECT_THAT([] { klest::make_distribution("lognormal(sigma=0)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'lognormal'"), HasSubstr("parameter 'sigma'"))));
-  EXPECT_THAT([] { klest::make_distribution("lognormal(mu=800)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'lognormal'"), HasSubstr("parameter 'mu'"))));
+  expect_rejected("lognormal(sigma=0)", "distribution 'lognormal'", "parameter 'sigma'");
+  expect_rejected("lognormal(mu=800)", "distribution 'lognormal'", "parameter 'mu'");
 }
 
 TEST(Lognormal, SpecRoundTrip) {
-  const auto d = klest::make_distribution("lognormal(0.25, sigma=1.5)");
-  EXPECT_EQ(d->spec(), "lognormal(mu=0.25, sigma=1.5)");
-  EXPECT_EQ(klest::make_distribution(d->spec())->spec(), d->spec());
-  EXPECT_EQ(klest::make_distribution("lognormal")->spec(), "lognormal(mu=0, sigma=1)");
+  expect_canonical_spec_round_trips("lognormal(0.25, sigma=1.5)",
+                                    "lognormal(mu=0.25, sigma=1.5)");
+  expect_canonical_spec("lognormal", "lognormal(mu=0, sigma=1)");
 }
 
 TEST(Lognormal, SupportTailsAndLandmarks) {
   const auto d = klest::make_distribution("lognormal(1, 0.5)");
   ASSERT_EQ(d->support().size(), 1u);
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, 0, inf);
   EXPECT_EQ(d->tails().first.kind, klest::Tail::Kind::bounded);
   EXPECT_EQ(d->tails().second.kind, klest::Tail::Kind::lognormal);
   EXPECT_THAT(d->landmarks(), ::testing::Contains(::testing::DoubleNear(std::exp(0.75), 1e-12)));
@@ -138,13 +84,7 @@ TEST(Lognormal, ClosedFormMatchesQuadrature) {
   for (auto [p, q] : {std::pair{"lognormal(0.3, 0.8)", "lognormal(-0.5, 1.7)"},
                       {"lognormal(2, 0.25)", "lognormal(1.5, 0.3)"},
                       {"lognormal(-1, 2)", "lognormal(0, 0.5)"}}) {
-    const auto dp = klest::make_distribution(p), dq = klest::make_distribution(q);
-    const klest::Truth closed = klest::true_kl(*dp, *dq);
-    ASSERT_EQ(closed.method, klest::TruthMethod::closed_form) << p << " || " << q;
-    const klest::Truth numeric = klest::true_kl(*dp, *dq, {.use_closed_form = false});
-    EXPECT_EQ(numeric.method, klest::TruthMethod::quadrature);
-    EXPECT_NEAR(numeric.value, closed.value, 1e-9 * std::max(1.0, closed.value))
-        << p << " || " << q;
+    expect_closed_form_matches_quadrature(p, q, 1e-9);
   }
 }
 

@@ -2,89 +2,21 @@
 // poisson||binomial are tested in binomial_test.cpp).
 
 #include <cmath>
-#include <functional>
-#include <map>
-#include <memory>
-#include <vector>
+#include <string>
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/poisson.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
+
+using namespace klest::testing;
 
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-
-std::unique_ptr<klest::Distribution> make(const char* spec) {
-  return klest::make_distribution(spec);
-}
-
-// Pearson's chi-square of integer draws against `pmf` on 0, 1, 2, ...: adjacent values are
-// pooled until a bin expects at least 5 draws; the last bin takes everything above. The
-// critical value is the chi-square(df = bins - 1) quantile at alpha = 0.001.
-struct ChiSquare {
-  double stat = 0, critical = 0;
-  int df = 0;
-};
-ChiSquare chi_square(const klest::Samples& s, const std::function<double(double)>& pmf) {
-  const double n = double(s.rows());
-  std::map<double, double> count;
-  for (double x : s.values()) count[x] += 1;
-  std::vector<double> obs, expect;
-  double mass_closed = 0, obs_closed = 0, bin_obs = 0, bin_exp = 0;
-  for (double k = 0;; k += 1) {
-    bin_exp += n * pmf(k);
-    if (auto it = count.find(k); it != count.end()) bin_obs += it->second;
-    if (n * (1 - mass_closed) - bin_exp < 5) break;
-    if (bin_exp >= 5) {
-      obs.push_back(bin_obs);
-      expect.push_back(bin_exp);
-      mass_closed += bin_exp / n;
-      obs_closed += bin_obs;
-      bin_obs = bin_exp = 0;
-    }
-  }
-  obs.push_back(n - obs_closed);
-  expect.push_back(n * (1 - mass_closed));
-  if (expect.back() < 5 && expect.size() > 1) {
-    obs[obs.size() - 2] += obs.back();
-    expect[expect.size() - 2] += expect.back();
-    obs.pop_back();
-    expect.pop_back();
-  }
-  ChiSquare r;
-  for (std::size_t i = 0; i < obs.size(); ++i) {
-    r.stat += (obs[i] - expect[i]) * (obs[i] - expect[i]) / expect[i];
-  }
-  r.df = int(obs.size()) - 1;
-  r.critical = boost::math::quantile(
-      boost::math::complement(boost::math::chi_squared_distribution<double>(r.df), 0.001));
-  return r;
-}
-
-// Sample mean and variance within 5 standard errors of the true ones; the variance's standard
-// error is sigma^2 sqrt((kurtosis - 1)/n), kurtosis = mu_4/sigma^4.
-void expect_moments(const klest::Samples& s, double mean, double var, double kurtosis) {
-  const double n = double(s.rows());
-  double m = 0, v = 0;
-  for (double x : s.values()) m += x;
-  m /= n;
-  for (double x : s.values()) v += (x - m) * (x - m);
-  v /= n - 1;
-  EXPECT_NEAR(m, mean, 5 * std::sqrt(var / n));
-  EXPECT_NEAR(v, var, 5 * var * std::sqrt((kurtosis - 1) / n));
-}
-
-// |a - b| relative to max(1, |b|): a relative error of the pmf for log values near 0, and a
-// relative error of the log itself in the far tails, where the log is large.
-double log_error(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
 
 TEST(Poisson, LogDensityMatchesBoost) {
   for (double rate : {1e-6, 0.3, 2.0, 7.5, 33.0, 1000.0, 1e6}) {
@@ -101,7 +33,7 @@ TEST(Poisson, LogDensityMatchesBoost) {
       // Where even a long double underflows (rate 1e6, small k), by hand in long double.
       const long double by_hand = k * std::log((long double)rate) - rate - std::lgamma(k + 1.0L);
       const double expected = double(pdf > 0 ? std::log(pdf) : by_hand);
-      EXPECT_LT(log_error(d->log_density({&k, 1}), expected), 1e-12)
+      EXPECT_LT(mixed_error(d->log_density({&k, 1}), expected), 1e-12)
           << "rate " << rate << ", k " << k;
     }
   }
@@ -119,8 +51,7 @@ TEST(Poisson, LogDensityIsMinusInfinityOffTheIntegers) {
 TEST(Poisson, SupportLandmarksAndScale) {
   const auto d = make("poisson(4)");
   EXPECT_EQ(d->kind(), klest::Support::discrete);
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, INFINITY);
+  expect_support(*d, 0, INFINITY);
   EXPECT_THAT(d->landmarks(), ElementsAre(3.0, 4.0));  // an integer rate has two modes
   EXPECT_DOUBLE_EQ(d->scale(), 2);
   EXPECT_THAT(make("poisson(2.7)")->landmarks(), ElementsAre(2.0));
@@ -141,29 +72,21 @@ TEST(Poisson, SamplerFitsThePmf) {
     const klest::Samples s = d->sample(rng, 20000);
     for (double x : s.values()) ASSERT_TRUE(x >= 0 && std::floor(x) == x) << x;
     const boost::math::poisson_distribution<double> ref(c.rate);
-    const ChiSquare chi = chi_square(s, [&](double k) { return boost::math::pdf(ref, k); });
-    EXPECT_EQ(chi.df, c.df);
-    EXPECT_LT(chi.stat, chi.critical) << "rate " << c.rate;
-    expect_moments(s, c.rate, c.rate, 3 + 1 / c.rate);
+    expect_pooled_chi_square_passes(s, [&](double k) { return boost::math::pdf(ref, k); }, c.df,
+                                    d->spec());
+    expect_mean_and_variance_given_kurtosis(s.values(), c.rate, c.rate, 3 + 1 / c.rate);
   }
 }
 
 TEST(Poisson, RejectsBadParameters) {
-  EXPECT_THAT([] { make("poisson(rate=-1)"); },
-              ThrowsMessage<klest::InputError>(
-                  HasSubstr("distribution 'poisson': parameter 'rate' is -1")));
-  EXPECT_THAT([] { make("poisson(0)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is 0")));
-  EXPECT_THAT([] { make("poisson(inf)"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is inf")));
-  EXPECT_THAT([] { make("poisson()"); },
-              ThrowsMessage<klest::InputError>(HasSubstr("parameter 'rate' is required")));
+  expect_rejected("poisson(rate=-1)", "distribution 'poisson': parameter 'rate' is -1");
+  expect_rejected("poisson(0)", "parameter 'rate' is 0");
+  expect_rejected("poisson(inf)", "parameter 'rate' is inf");
+  expect_rejected("poisson()", "parameter 'rate' is required");
 }
 
 TEST(Poisson, SpecRoundTrip) {
-  const auto d = make("poisson(2.5)");
-  EXPECT_EQ(d->spec(), "poisson(rate=2.5)");
-  EXPECT_EQ(make(d->spec().c_str())->spec(), d->spec());
+  expect_canonical_spec_round_trips("poisson(2.5)", "poisson(rate=2.5)");
 }
 
 // Reference values: mpmath 1.2.1, mp.dps = 30, the series summed directly:
@@ -177,14 +100,7 @@ TEST(Poisson, ClosedFormMatchesSummationAndMpmath) {
   };
   for (const Case& c : {Case{"poisson(2)", "poisson(5)", 1.16741853625168986963294557646},
                         Case{"poisson(30)", "poisson(17.5)", 3.66989502198061015373070209187}}) {
-    const auto p = make(c.p), q = make(c.q);
-    const klest::Truth closed = klest::true_kl(*p, *q);
-    EXPECT_EQ(closed.method, klest::TruthMethod::closed_form);
-    EXPECT_NEAR(closed.value, c.reference, 1e-12 * c.reference) << c.p << " || " << c.q;
-    const klest::Truth summed = klest::true_kl(*p, *q, {.use_closed_form = false});
-    EXPECT_EQ(summed.method, klest::TruthMethod::summation);
-    EXPECT_NEAR(summed.value, closed.value, 1e-10 * closed.value + summed.abs_error)
-        << c.p << " || " << c.q;
+    expect_closed_form_matches_summation(c.p, c.q, c.reference);
   }
 }
 

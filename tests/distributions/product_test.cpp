@@ -1,36 +1,22 @@
 // Tests of the product family and the product||product closed form.
 
-#include <algorithm>
 #include <cmath>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/math/distributions/exponential.hpp>
 #include <boost/math/distributions/normal.hpp>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
+
+using namespace klest::testing;
 
 namespace {
-
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-double rel_diff(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
-
-#define REQUIRE_FAMILIES(...)                                                        \
-  for (const char* f : {__VA_ARGS__}) {                                              \
-    if (!klest::find_distribution(f)) GTEST_SKIP() << "family '" << f << "' absent"; \
-  }
 
 TEST(Product, LogDensityIsTheSumOfComponents) {
   REQUIRE_FAMILIES("exponential");
@@ -43,7 +29,7 @@ TEST(Product, LogDensityIsTheSumOfComponents) {
     const std::vector<double> x{1 - t, t, 2 * t - 3, 1 + t};
     const double expected = std::log(pdf(n, x[0])) + std::log(pdf(e, x[1])) +
                             std::log(pdf(a, x[2])) + std::log(pdf(b, x[3]));
-    EXPECT_LT(rel_diff(d->log_density(x), expected), 1e-12) << t;
+    EXPECT_LT(relative_error(d->log_density(x), expected), 1e-12) << t;
   }
   // Outside one component's support the product is -inf, whatever the others say.
   const std::vector<double> out{0, -1, 0, 0};
@@ -57,35 +43,15 @@ TEST(Product, LogDensityIsTheSumOfComponents) {
 TEST(Product, SamplerBlocksAreIndependentWithTheRightMoments) {
   auto d = make("product([normal(1, 2), mvnormal([0, -1], [[1, 0.5], [0.5, 2]])])");
   const std::vector<double> mean{1, 0, -1};
-  const double cov[3][3] = {{4, 0, 0}, {0, 1, 0.5}, {0, 0.5, 2}};
+  const std::vector<std::vector<double>> cov{{4, 0, 0}, {0, 1, 0.5}, {0, 0.5, 2}};
   const std::size_t n = 20000;
   klest::Rng rng = klest::rng_for(21);
   const klest::Samples s = d->sample(rng, n);
   ASSERT_EQ(s.dim(), 3u);
-  std::vector<double> m(3, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < 3; ++j) m[j] += s.row(i)[j] / double(n);
-  for (std::size_t a = 0; a < 3; ++a) {
-    EXPECT_NEAR(m[a], mean[a], 5 * std::sqrt(cov[a][a] / double(n))) << a;
-    for (std::size_t b = 0; b <= a; ++b) {
-      double c = 0;
-      for (std::size_t i = 0; i < n; ++i) c += (s.row(i)[a] - m[a]) * (s.row(i)[b] - m[b]);
-      c /= double(n - 1);
-      EXPECT_NEAR(c, cov[a][b],
-                  5 * std::sqrt((cov[a][a] * cov[b][b] + cov[a][b] * cov[a][b]) / double(n)))
-          << a << "," << b;
-    }
-  }
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = s.row(i)[0];
-  std::sort(x.begin(), x.end());
+  expect_mean_and_covariance(s, mean, cov);
   const boost::math::normal_distribution<double> ref(1, 2);
-  double ks = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double f = boost::math::cdf(ref, x[i]);
-    ks = std::max({ks, f - double(i) / double(n), double(i + 1) / double(n) - f});
-  }
-  EXPECT_LT(ks, 1.95 / std::sqrt(double(n)));
+  expect_ks_passes(column(s, 0), [&](double x) { return boost::math::cdf(ref, x); },
+                   "coordinate 0");
 }
 
 TEST(Product, SupportIsTheConcatenatedBoxes) {
@@ -119,45 +85,35 @@ TEST(Product, DiscreteComponents) {
   auto d = make("product([poisson(2), poisson(5)])");
   EXPECT_EQ(d->kind(), klest::Support::discrete);
   const std::vector<double> x{1, 4};
-  EXPECT_LT(rel_diff(d->log_density(x),
+  EXPECT_LT(
+      relative_error(d->log_density(x),
                      std::log(2 * std::exp(-2.0)) + std::log(std::pow(5, 4) / 24 * std::exp(-5.0))),
-            1e-12);
+      1e-12);
 }
 
 TEST(Product, SpecIsCanonicalAndRoundTrips) {
-  auto d = make("product([normal(1), mvnormal([0, 0])])");
-  EXPECT_EQ(d->spec(),
-            "product(components=[normal(mean=1, sd=1), mvnormal(mean=[0, 0], "
-            "cov=[[1, 0], [0, 1]])])");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  const klest::DistributionInfo* info = klest::find_distribution("product");
-  ASSERT_NE(info, nullptr);
-  EXPECT_EQ(info->kind, klest::Support::any);
-  auto example = klest::make_distribution(info->example);
-  EXPECT_EQ(klest::make_distribution(example->spec())->spec(), example->spec());
+  expect_canonical_spec_round_trips(
+      "product([normal(1), mvnormal([0, 0])])",
+      "product(components=[normal(mean=1, sd=1), mvnormal(mean=[0, 0], cov=[[1, 0], [0, 1]])])");
+  expect_registered_example_round_trips("product", klest::Support::any);
 }
 
 TEST(Product, RejectsBadParameters) {
-  using E = klest::InputError;
-  EXPECT_THAT([] { make("product(components=[])"); },
-              ThrowsMessage<E>(HasSubstr("distribution 'product': parameter 'components' is [], "
-                                         "but must have at least one entry")));
-  EXPECT_THAT(
-      [] { make("product"); },
-      ThrowsMessage<E>(HasSubstr("distribution 'product': parameter 'components' is required")));
-  EXPECT_THAT([] { make("product([normal, normal(0, 0)])"); },
-              ThrowsMessage<E>(HasSubstr("distribution 'product': component 2: distribution "
-                                         "'normal': parameter 'sd' is 0")));
-  EXPECT_THAT([] { make("product([normal, mvnormal(mean=[0, 0], cov=[[1, 2], [2, 1]])])"); },
-              ThrowsMessage<E>(HasSubstr("distribution 'product': component 2: distribution "
-                                         "'mvnormal': cov is not positive definite")));
-  EXPECT_THAT([] { make("product([1, normal])"); },
-              ThrowsMessage<E>(HasSubstr("distribution 'product': parameter 'components'")));
+  expect_rejected("product(components=[])",
+                  "distribution 'product': parameter 'components' is [], "
+                  "but must have at least one entry");
+  expect_rejected("product", "distribution 'product': parameter 'components' is required");
+  expect_rejected("product([normal, normal(0, 0)])",
+                  "distribution 'product': component 2: distribution 'normal': "
+                  "parameter 'sd' is 0");
+  expect_rejected("product([normal, mvnormal(mean=[0, 0], cov=[[1, 2], [2, 1]])])",
+                  "distribution 'product': component 2: distribution 'mvnormal': "
+                  "cov is not positive definite");
+  expect_rejected("product([1, normal])", "distribution 'product': parameter 'components'");
   if (klest::find_distribution("poisson")) {
-    EXPECT_THAT([] { make("product([normal, poisson(1)])"); },
-                ThrowsMessage<E>(HasSubstr("distribution 'product': component 2 "
-                                           "('poisson(rate=1)') is discrete, but component 1 "
-                                           "('normal(mean=0, sd=1)') is continuous")));
+    expect_rejected("product([normal, poisson(1)])",
+                    "distribution 'product': component 2 ('poisson(rate=1)') is discrete, "
+                    "but component 1 ('normal(mean=0, sd=1)') is continuous");
   }
 }
 
@@ -170,13 +126,14 @@ TEST(ProductKl, ClosedFormIsTheSumOfMarginals) {
                      klest::true_kl(*make("mvnormal([1, 2], [[2, 0.3], [0.3, 1]])"),
                                     *make("mvnormal([0, 2], [[1, 0], [0, 3]])"))
                          .value;
-  EXPECT_LT(rel_diff(t.value, sum), 1e-15);
+  EXPECT_LT(relative_error(t.value, sum), 1e-15);
   // Independent value: normal KL log(2) + (1 + 1)/8 - 1/2 plus the 2-D Gaussian KL computed by
   // /usr/bin/python3 with mpmath (mp.dps=30): 0.5*(tr(inverse(S2)*S1) + dm.T*inverse(S2)*dm - 2
   //   + log(det(S2)/det(S1))), S1=[[2,0.3],[0.3,1]], S2=[[1,0],[0,3]], dm=[-1,0]
   //   -> 0.892421189971452258213499965871
-  EXPECT_LT(rel_diff(t.value, std::log(2.0) + 0.25 - 0.5 + 0.892421189971452258213499965871),
-            1e-12);
+  EXPECT_LT(
+      relative_error(t.value, std::log(2.0) + 0.25 - 0.5 + 0.892421189971452258213499965871),
+      1e-12);
 }
 
 // The Monte Carlo route on the whole 3-D product, closed forms disabled: within 5 SE.
@@ -186,14 +143,7 @@ TEST(ProductKl, ClosedFormMatchesMonteCarlo) {
        "product([normal(1, 2), mvnormal([0, 2], [[1, 0], [0, 3]])])"},
       {"product([normal(1, 2), mvnormal([0, 2], [[1, 0], [0, 3]])])",
        "product([normal(0, 1), mvnormal([1, 2], [[2, 0.3], [0.3, 1]])])"}};
-  for (const auto& [ps, qs] : pairs) {
-    auto p = make(ps), q = make(qs);
-    const klest::Truth cf = klest::true_kl(*p, *q);
-    const klest::Truth mc =
-        klest::true_kl(*p, *q, {.use_closed_form = false, .mc_samples = 200000, .seed = 3});
-    EXPECT_EQ(mc.method, klest::TruthMethod::monte_carlo);
-    EXPECT_NEAR(cf.value, mc.value, 5 * mc.abs_error) << ps;
-  }
+  for (const auto& [ps, qs] : pairs) expect_closed_form_matches_monte_carlo(ps, qs, 200000, 3);
 }
 
 TEST(ProductKl, NumericalComponentsSetTheMethodAndAddErrors) {

@@ -2,91 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
-#include <numbers>
-#include <optional>
-#include <string>
-#include <vector>
 
 #include <boost/math/distributions/weibull.hpp>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "klest/distribution.hpp"
-#include "klest/error.hpp"
 #include "klest/truth.hpp"
+#include "support.hpp"
 
-namespace {
-
-using ::testing::AllOf;
-using ::testing::AllOf;
-using ::testing::HasSubstr;
-using ::testing::ThrowsMessage;
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-double log_density(const klest::Distribution& d, double x) { return d.log_density({&x, 1}); }
-
-std::vector<double> draw(const klest::Distribution& d, std::size_t n, std::uint64_t seed) {
-  klest::Rng rng = klest::rng_for(seed);
-  const klest::Samples s = d.sample(rng, n);
-  return {s.values().begin(), s.values().end()};
-}
-
-// Kolmogorov-Smirnov statistic sup |F_n - F|.
-double ks_statistic(std::vector<double> xs, const std::function<double(double)>& cdf) {
-  std::sort(xs.begin(), xs.end());
-  const double n = double(xs.size());
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double f = cdf(xs[i]);
-    d = std::max({d, double(i + 1) / n - f, f - double(i) / n});
-  }
-  return d;
-}
-
-// The sample mean of g(X) is within 5 standard errors of `expected`.
-void expect_moment(const std::vector<double>& xs, const std::function<double(double)>& g,
-                   double expected, const std::string& what) {
-  double mean = 0, m2 = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const double v = g(xs[i]), dv = v - mean;
-    mean += dv / double(i + 1);
-    m2 += dv * (v - mean);
-  }
-  const double se = std::sqrt(m2 / double(xs.size() - 1) / double(xs.size()));
-  EXPECT_NEAR(mean, expected, 5 * se) << what;
-}
-
-
-std::unique_ptr<klest::Distribution> make(const std::string& spec) {
-  return klest::make_distribution(spec);
-}
-
-// The registered closed form for (p, q); NaN (and a failure) if none applies.
-double closed_kl(const std::string& p, const std::string& q) {
-  const auto dp = make(p), dq = make(q);
-  const std::optional<klest::Truth> t = klest::closed_form_kl(*dp, *dq);
-  EXPECT_TRUE(t.has_value()) << p << " || " << q;
-  if (!t) return std::numeric_limits<double>::quiet_NaN();
-  EXPECT_EQ(t->method, klest::TruthMethod::closed_form);
-  return t->value;
-}
-
-// true_kl picks the closed form, and it agrees with 1-D quadrature (closed form skipped).
-void expect_matches_quadrature(const std::string& p, const std::string& q, double rel = 1e-9) {
-  SCOPED_TRACE(p + " || " + q);
-  const auto dp = make(p), dq = make(q);
-  const klest::Truth closed = klest::true_kl(*dp, *dq);
-  ASSERT_EQ(closed.method, klest::TruthMethod::closed_form);
-  ASSERT_TRUE(std::isfinite(closed.value));
-  const klest::Truth numeric = klest::true_kl(*dp, *dq, {.use_closed_form = false});
-  EXPECT_EQ(numeric.method, klest::TruthMethod::quadrature);
-  EXPECT_NEAR(numeric.value, closed.value, rel * std::max(1.0, closed.value));
-}
-
-}  // namespace
+using namespace klest::testing;
 
 TEST(Weibull, LogDensityMatchesBoost) {
   for (auto spec : {"weibull(1, 1)", "weibull(2.5, 1.5)", "weibull(0.6, 0.5)", "weibull(7, 30)"}) {
@@ -128,42 +52,29 @@ TEST(Weibull, SamplerMatchesDistribution) {
     const boost::math::weibull_distribution<double> ref(d->params().get<double>("shape"),
                                                         d->params().get<double>("scale"));
     const auto xs = draw(*d, n, 21);
-    EXPECT_LT(ks_statistic(xs, [&](double x) { return boost::math::cdf(ref, x); }),
-              1.95 / std::sqrt(double(n)))
-        << spec;
+    expect_ks_passes(xs, [&](double x) { return boost::math::cdf(ref, x); }, spec);
     EXPECT_TRUE(std::all_of(xs.begin(), xs.end(), [](double x) { return x >= 0; }));
   }
   const boost::math::weibull_distribution<double> ref(1.7, 2);
   const auto xs = draw(*make("weibull(1.7, 2)"), n, 22);
-  const double m = boost::math::mean(ref);
-  expect_moment(xs, [](double x) { return x; }, m, "mean");
-  expect_moment(xs, [&](double x) { return (x - m) * (x - m); }, boost::math::variance(ref),
-                "variance");
+  expect_mean_and_variance(xs, boost::math::mean(ref), boost::math::variance(ref),
+                           "weibull(1.7, 2)");
 }
 
 TEST(Weibull, RejectsBadParameters) {
-  EXPECT_THAT([] { make("weibull(shape=-1)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'weibull'"), HasSubstr("parameter 'shape'"))));
-  EXPECT_THAT([] { make("weibull(2, scale=0)"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'weibull'"), HasSubstr("parameter 'scale'"))));
-  EXPECT_THAT([] { make("weibull"); },
-              ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("distribution 'weibull'"), HasSubstr("'shape' is required"))));
+  expect_rejected("weibull(shape=-1)", "distribution 'weibull'", "parameter 'shape'");
+  expect_rejected("weibull(2, scale=0)", "distribution 'weibull'", "parameter 'scale'");
+  expect_rejected("weibull", "distribution 'weibull'", "'shape' is required");
 }
 
 TEST(Weibull, SpecRoundTrip) {
-  const auto d = make("weibull(2.5, 1.5)");
-  EXPECT_EQ(d->spec(), "weibull(shape=2.5, scale=1.5)");
-  EXPECT_EQ(make(d->spec())->spec(), d->spec());
-  EXPECT_EQ(make("weibull(shape=3)")->spec(), "weibull(shape=3, scale=1)");
+  expect_canonical_spec_round_trips("weibull(2.5, 1.5)", "weibull(shape=2.5, scale=1.5)");
+  expect_canonical_spec("weibull(shape=3)", "weibull(shape=3, scale=1)");
 }
 
 TEST(Weibull, SupportAndTails) {
   const auto d = make("weibull(2, 3)");
-  EXPECT_EQ(d->support()[0].lo, 0);
-  EXPECT_EQ(d->support()[0].hi, inf);
+  expect_support(*d, 0, inf);
   EXPECT_EQ(d->tails().first.kind, klest::Tail::Kind::bounded);
   EXPECT_EQ(d->tails().second.kind, klest::Tail::Kind::exp_power);
   EXPECT_EQ(d->tails().second.rate, 2);
@@ -173,9 +84,9 @@ TEST(Weibull, SupportAndTails) {
 }
 
 TEST(Weibull, WeibullClosedFormMatchesQuadrature) {
-  expect_matches_quadrature("weibull(2.5, 1.5)", "weibull(0.7, 2)");
-  expect_matches_quadrature("weibull(0.6, 0.5)", "weibull(1.3, 0.9)");
-  expect_matches_quadrature("weibull(3, 1)", "weibull(3, 1.4)");
+  expect_closed_form_matches_quadrature("weibull(2.5, 1.5)", "weibull(0.7, 2)", 1e-9);
+  expect_closed_form_matches_quadrature("weibull(0.6, 0.5)", "weibull(1.3, 0.9)", 1e-9);
+  expect_closed_form_matches_quadrature("weibull(3, 1)", "weibull(3, 1.4)", 1e-9);
 }
 
 TEST(Weibull, WeibullClosedFormMatchesReferences) {
@@ -185,7 +96,9 @@ TEST(Weibull, WeibullClosedFormMatchesReferences) {
   // /usr/bin/python3 -c "from mpmath import *; mp.dps=30; lw=lambda k,l: (lambda x: log(k/l)+(k-1)*log(x/l)-(x/l)**k); a=lw(0.6,0.5); b=lw(1.3,0.9); print(quad(lambda x: exp(a(x))*(a(x)-b(x)), [0,1,inf]))"
   EXPECT_NEAR(closed_kl("weibull(0.6, 0.5)", "weibull(1.3, 0.9)"),
               0.756548713244054287838258482899, 1e-12);
-  // Common shape k (GROUND-TRUTH.md §10): k log(l2/l1) + (l1/l2)^k - 1.
+  // Common shape k: Bauckhage's weibull||weibull formula ("Computing the Kullback-Leibler
+  // divergence between two Weibull distributions", arXiv:1310.3713, 2013) reduces to
+  // k log(l2/l1) + (l1/l2)^k - 1.
   EXPECT_NEAR(closed_kl("weibull(2, 1)", "weibull(2, 3)"), 2 * std::log(3.0) + 1.0 / 9 - 1, 1e-14);
   // Shape 1 is the exponential with rate 1/scale: log(r1/r2) + r2/r1 - 1 with r1 = 1/2, r2 = 2.
   EXPECT_NEAR(closed_kl("weibull(1, 2)", "weibull(1, 0.5)"), 3 - std::log(4.0), 1e-14);
@@ -193,9 +106,9 @@ TEST(Weibull, WeibullClosedFormMatchesReferences) {
 }
 
 TEST(Weibull, GammaClosedFormMatchesQuadrature) {
-  expect_matches_quadrature("weibull(1.7, 0.8)", "gamma(2.5, 1.5)");
-  expect_matches_quadrature("weibull(0.8, 3)", "gamma(0.7, 0.2)");
-  expect_matches_quadrature("weibull(4, 2)", "gamma(6, 3)");
+  expect_closed_form_matches_quadrature("weibull(1.7, 0.8)", "gamma(2.5, 1.5)", 1e-9);
+  expect_closed_form_matches_quadrature("weibull(0.8, 3)", "gamma(0.7, 0.2)", 1e-9);
+  expect_closed_form_matches_quadrature("weibull(4, 2)", "gamma(6, 3)", 1e-9);
 }
 
 TEST(Weibull, GammaClosedFormMatchesReferences) {
