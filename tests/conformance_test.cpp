@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryEstimator, ::testing::ValuesIn(keys()),
 TEST(Registry, UnknownEstimatorListsTheKnownOnes) {
   EXPECT_THAT([] { klest::make_estimator("knnn(k=1)"); },
               ThrowsMessage<klest::InputError>(
-                  AllOf(HasSubstr("unknown estimator 'knnn' (known: knn"), HasSubstr("did you mean 'knn'?"))));
+                  AllOf(HasSubstr("unknown estimator 'knnn' (known: "), HasSubstr("knn"), HasSubstr("did you mean 'knn'?"))));
 }
 
 }  // namespace

@@ -161,6 +161,13 @@ TEST_F(ExperimentRun, RefusesToResumeADifferentExperiment) {
   EXPECT_NO_THROW(klest::run_experiment(other, {dir_ / "out", true, true, 1}));
 }
 
+TEST_F(ExperimentRun, AnOutputPathThatIsAFileIsAClearError) {
+  const auto blocker = write("blocker", "not a folder");
+  EXPECT_THAT(
+      [&] { klest::run_experiment(klest::parse_experiment(small, "small.toml"), {blocker, false, true, 1}); },
+      ThrowsMessage<klest::ConfigError>(HasSubstr("cannot create the output folder")));
+}
+
 TEST_F(ExperimentRun, FailedEstimatesBecomeErrorRowsAndExitCodeThree) {
   const auto file = write("fail.toml", R"toml(name = "fail"
 seed = 1

@@ -7,7 +7,7 @@
 // UCL tech. report, 2001; TFP and PyTorch register it) in Cholesky form:
 // with M = L2^-1 L1 (lower triangular), t_i = 2 log(L1_ii / L2_ii) and delta = L2^-1 (m2 - m1),
 //   KL = 1/2 [ sum_i (e^t_i - 1 - t_i) + sum_{i>j} M_ij^2 + |delta|^2 ],
-// a sum of non-negative terms (e^t - 1 - t by detail::expm1mx), so P close to Q loses no
+// a sum of non-negative terms (detail::gaussian_kl_cholesky), so P close to Q loses no
 // accuracy to cancellation. No explicit inverse is formed. For d = 1 the pairs with the normal
 // family use the same formula.
 
@@ -22,6 +22,7 @@
 #include <Eigen/Dense>
 
 #include "detail/scratch.hpp"
+#include "detail/gaussian.hpp"
 #include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
@@ -29,7 +30,6 @@
 
 namespace {
 
-using klest::detail::expm1mx;
 
 [[noreturn]] void fail(const std::string& what) {
   throw klest::InputError("distribution 'mvnormal': " + what);
@@ -213,17 +213,9 @@ class MvNormal final : public klest::Distribution {
 klest::Truth gaussian_kl(const std::vector<double>& m1, const Eigen::MatrixXd& l1,
                          const std::vector<double>& m2, const Eigen::MatrixXd& l2) {
   const Eigen::Index d = l1.rows();
-  const auto l2_lower = l2.triangularView<Eigen::Lower>();
-  const Eigen::MatrixXd m = l2_lower.solve(l1);
   Eigen::VectorXd delta(d);
   for (Eigen::Index i = 0; i < d; ++i) delta(i) = m2[std::size_t(i)] - m1[std::size_t(i)];
-  l2_lower.solveInPlace(delta);
-  double sum = delta.squaredNorm();
-  for (Eigen::Index i = 0; i < d; ++i) {
-    sum += expm1mx(2 * (std::log(l1(i, i)) - std::log(l2(i, i))));
-    for (Eigen::Index j = 0; j < i; ++j) sum += m(i, j) * m(i, j);
-  }
-  const double value = 0.5 * sum;
+  const double value = klest::detail::gaussian_kl_cholesky(l1, l2, std::move(delta));
   const double eps = std::numeric_limits<double>::epsilon();
   return {value, 8 * eps * double(d) * (1 + value), klest::TruthMethod::closed_form,
           "Cholesky form of the Gaussian KL (Penny 2001, UCL tech. report)"};

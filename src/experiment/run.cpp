@@ -161,7 +161,15 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
   const std::string started = utc_now();
   ExperimentPlan plan = make_plan(spec);  // builds distributions and estimators, computes truth
 
-  fs::create_directories(options.out_dir);
+  {
+    std::error_code ec;
+    fs::create_directories(options.out_dir, ec);
+    if (ec || !fs::is_directory(options.out_dir)) {
+      throw ConfigError(fmt::format("cannot create the output folder '{}': {}",
+                                    options.out_dir.string(),
+                                    ec ? ec.message() : "a file of that name exists"));
+    }
+  }
   const fs::path journal = options.out_dir / "journal.txt";
   if (options.force) {
     std::error_code ec;

@@ -62,8 +62,6 @@ std::string latex_escape(const std::string& s) {
   return out;
 }
 
-std::string pair_label(const PlannedPair& pp) { return pp.p->spec() + " || " + pp.q->spec(); }
-
 struct Cell {
   std::size_t pair, size, estimator;
   CellStats stats;

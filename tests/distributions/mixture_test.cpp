@@ -143,7 +143,8 @@ TEST(Mixture, ZeroWeightComponentsAreIgnored) {
   EXPECT_EQ(s[0].lo, 0);
   EXPECT_EQ(s[0].hi, 1);
   klest::Rng rng = klest::rng_for(3);
-  for (double v : d->sample(rng, 2000).values()) {
+  const klest::Samples draws = d->sample(rng, 2000);
+  for (double v : draws.values()) {
     EXPECT_GE(v, 0);
     EXPECT_LT(v, 1);
   }
