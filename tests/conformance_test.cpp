@@ -1,6 +1,6 @@
 // Checks every registered estimator against the same contract: registration matches the files
 // in estimators/, labels round-trip, bad input is rejected naming the estimator, the same seed
-// gives the same answer, concurrent calls agree, and KL(P||P) is near 0.
+// gives the same answer, concurrent calls and thread counts agree, and KL(P||P) is near 0.
 
 #include <filesystem>
 #include <set>
@@ -8,6 +8,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
@@ -84,6 +85,21 @@ TEST_P(EveryEstimator, ConcurrentCallsAgree) {
   }
   for (auto& t : threads) t.join();
   for (double g : got) EXPECT_EQ(g, serial);
+}
+
+// Internal threads (outside a parallel region) must not change the answer: terms are reduced in
+// index order.
+TEST_P(EveryEstimator, ThreadCountDoesNotChangeTheResult) {
+  const auto est = make();
+  klest::Rng rng = klest::rng_for(5);
+  const auto p = klest::testing::gauss(rng, 6000, 2), q = klest::testing::gauss(rng, 5000, 2, 0.5, 1);
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const double serial = est->estimate(p, q).value;
+  omp_set_num_threads(2);
+  const double parallel = est->estimate(p, q).value;
+  omp_set_num_threads(before);
+  EXPECT_EQ(serial, parallel);
 }
 
 // Independent samples of N(0, I_2): the truth is 0. Allowance: 4 replicate standard errors

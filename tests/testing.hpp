@@ -22,6 +22,12 @@ inline Samples gauss(Rng& rng, std::size_t n, std::size_t d, double mean = 0, do
   return s;
 }
 
+/// The values `v` as rows of dimension d (v.size() must be a multiple of d).
+inline Samples rows(std::vector<double> v, std::size_t d) {
+  const std::size_t n = v.size() / d;
+  return Samples(std::move(v), n, d);
+}
+
 /// Uniform points in [0, 1)^d.
 inline Samples uniform(Rng& rng, std::size_t n, std::size_t d) {
   Samples s(n, d);

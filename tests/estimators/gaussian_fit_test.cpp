@@ -21,14 +21,11 @@ namespace {
 
 using klest::Samples;
 using klest::testing::gauss;
+using klest::testing::rows;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-Samples rows(std::vector<double> v, std::size_t d) {
-  const std::size_t n = v.size() / d;
-  return Samples(std::move(v), n, d);
-}
 
 // KL(N(m1, v1) || N(m2, v2)) for variances v1, v2.
 double kl_1d(double m1, double v1, double m2, double v2) {

@@ -11,7 +11,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
@@ -21,14 +20,11 @@ namespace {
 
 using klest::Samples;
 using klest::testing::gauss;
+using klest::testing::rows;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-Samples rows(std::vector<double> v, std::size_t d) {
-  const std::size_t n = v.size() / d;
-  return Samples(std::move(v), n, d);
-}
 
 // The estimator written out naively: densities as plain sums of kernel values (no log space),
 // in long double, bandwidths from the two-pass sample sd. Only for tiny samples where nothing
@@ -246,19 +242,6 @@ TEST(Kde, RejectsShortOrMismatchedSamples) {
                   HasSubstr("sample from p has 1 point, but needs at least 2"))));
   EXPECT_THAT([&] { est->estimate(gauss(rng, 50, 2), gauss(rng, 50, 3)); },
               ThrowsMessage<klest::InputError>(AllOf(HasSubstr("50x2"), HasSubstr("50x3"))));
-}
-
-TEST(Kde, ThreadCountDoesNotChangeTheResult) {
-  klest::Rng rng = klest::rng_for(34);
-  const Samples x = gauss(rng, 5000, 2), y = gauss(rng, 3000, 2, 0.5, 1);
-  const auto est = klest::make_estimator("kde");
-  const int before = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const double serial = est->estimate(x, y).value;
-  omp_set_num_threads(2);
-  const double parallel = est->estimate(x, y).value;
-  omp_set_num_threads(before);
-  EXPECT_EQ(serial, parallel);
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
@@ -151,19 +150,6 @@ TEST(Knn, ExtremeMagnitudesGiveTheSameEstimate) {
     EXPECT_NEAR(est->estimate(transform(x, scale), transform(y, scale)).value, base, 1e-9)
         << "scale " << f;
   }
-}
-
-TEST(Knn, ThreadCountDoesNotChangeTheResult) {
-  klest::Rng rng = klest::rng_for(5);
-  const Samples x = gauss(rng, 20000, 2), y = gauss(rng, 15000, 2, 0.5, 1);
-  const auto est = klest::make_estimator("knn(k=3)");
-  const int before = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const double serial = est->estimate(x, y).value;
-  omp_set_num_threads(2);
-  const double parallel = est->estimate(x, y).value;
-  omp_set_num_threads(before);
-  EXPECT_EQ(serial, parallel);
 }
 
 // Two copies of each of the first three rows of x: those six points have rho_1 = 0.
