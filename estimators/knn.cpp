@@ -116,7 +116,7 @@ std::vector<double> resolution(klest::SampleView x, klest::SampleView y) {
 }
 
 klest::Samples jittered(klest::SampleView s, const std::vector<double>& width, klest::Rng& rng) {
-  klest::Samples out(std::vector<double>(s.values().begin(), s.values().end()), s.rows(), s.dim());
+  klest::Samples out(s);
   for (std::size_t i = 0; i < s.rows(); ++i) {
     auto row = out.row(i);
     for (std::size_t j = 0; j < s.dim(); ++j) row[j] += (klest::uniform01(rng) - 0.5) * width[j];
@@ -135,7 +135,7 @@ int magnitude_exponent(klest::SampleView x, klest::SampleView y) {
 }
 
 klest::Samples scaled(klest::SampleView s, int exponent) {
-  klest::Samples out(std::vector<double>(s.values().begin(), s.values().end()), s.rows(), s.dim());
+  klest::Samples out(s);
   for (double& v : out.values()) v = std::ldexp(v, exponent);
   return out;
 }

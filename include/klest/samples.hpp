@@ -45,6 +45,9 @@ class Samples {
   Samples(std::vector<double> values, std::size_t rows, std::size_t dim);
   /// An all-zero sample set of the given shape.
   Samples(std::size_t rows, std::size_t dim);
+  /// A copy of the rows of a view.
+  explicit Samples(SampleView v)
+      : values_(v.values().begin(), v.values().end()), rows_(v.rows()), dim_(v.dim()) {}
 
   std::size_t rows() const { return rows_; }
   std::size_t dim() const { return dim_; }
