@@ -277,7 +277,7 @@ Truth summation(const Distribution& p, const Distribution& q, const TruthOptions
       (marks.empty() ? std::max(s.lo, 0.0) : *std::max_element(marks.begin(), marks.end())) +
       10 * std::max(1.0, p.scale());
   constexpr double max_terms = 1e8;
-  double sum = 0, carry = 0, error = 0, prev_p = 0;
+  double sum = 0, carry = 0, error = 0, prev_p = 0, magnitude = 0;
   double k = std::ceil(s.lo);
   std::size_t terms = 0;
   for (; k <= s.hi; k += 1) {
@@ -299,6 +299,7 @@ Truth summation(const Distribution& p, const Distribution& q, const TruthOptions
     }
     const double pk = std::exp(lp);
     const double term = pk * (lp - lq);
+    magnitude += pk * (std::abs(lp) + std::abs(lq)) + std::abs(term);
     const double t = sum + term;
     carry += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
     sum = t;
@@ -313,7 +314,10 @@ Truth summation(const Distribution& p, const Distribution& q, const TruthOptions
     }
     prev_p = pk;
   }
-  return Truth{sum + carry, error + 1e-15 * double(terms) * std::abs(sum),
+  // Rounding: log p and log q each carry a few ulps of their own size, which survive in
+  // p (log p - log q) even when the two nearly cancel, and the summation adds a few ulps of
+  // each term; the bound is relative to those magnitudes, not to the (possibly tiny) result.
+  return Truth{sum + carry, error + 4 * std::numeric_limits<double>::epsilon() * magnitude,
                TruthMethod::summation,
                fmt::format("exact sum over {} support points, tail bounded", terms)};
 }

@@ -162,6 +162,21 @@ TEST(Truth, KindMismatchIsInfiniteBySupport) {
   EXPECT_EQ(klest::true_kl(*n, atom).value, INFINITY);
 }
 
+// The summation's error bound must cover rounding even when log p and log q nearly cancel:
+// binomial(1000, 0.001) against poisson(1) has KL 2.5e-7 built from terms of order 1.
+TEST(Truth, SummationErrorBoundCoversCancellingTerms) {
+  for (const auto& [ps, qs] : {std::pair{"binomial(1000, 0.001)", "poisson(1)"},
+                               std::pair{"poisson(3)", "poisson(4)"},
+                               std::pair{"geometric(0.3)", "geometric(0.5)"}}) {
+    const auto p = klest::make_distribution(ps), q = klest::make_distribution(qs);
+    const auto closed = klest::true_kl(*p, *q);
+    const auto summed = klest::true_kl(*p, *q, {.use_closed_form = false});
+    ASSERT_EQ(summed.method, klest::TruthMethod::summation) << ps;
+    EXPECT_LE(std::abs(summed.value - closed.value), summed.abs_error + closed.abs_error) << ps;
+    EXPECT_LT(summed.abs_error, 1e-12 * std::max(1.0, closed.value)) << ps;
+  }
+}
+
 TEST(Truth, RegistryListsPairsAndMethodsHaveNames) {
   bool found = false;
   for (const auto* pair : klest::kl_pairs()) {
