@@ -3,8 +3,10 @@
 //
 //   D(P||Q) ~ (d/n) sum_i log(nu_k(i) / rho_l(i)) + psi(l) - psi(k) + log(m / (n - 1))
 //
-// rho_l(i): Euclidean distance from x_i to its l-th nearest neighbour among the other n-1 x's.
-// nu_k(i):  Euclidean distance from x_i to its k-th nearest neighbour among the m y's.
+// rho_l(i): distance from x_i to its l-th nearest neighbour among the other n-1 x's.
+// nu_k(i):  distance from x_i to its k-th nearest neighbour among the m y's.
+// Any norm serves, the same for rho and nu (the unit-ball volume cancels): `metric` chooses the
+// Euclidean norm or the max-norm.
 // With l = k (the default) the digamma terms cancel and this is the classic fixed-k estimator.
 // The constant is log(m/(n-1)) because rho is taken among n-1 points.
 //
@@ -14,7 +16,9 @@
 // Assumes continuous densities: a repeated point makes rho or nu zero and the log infinite.
 // Such ties follow the `ties` parameter (error, skip the affected terms, or jitter both samples
 // at the data's resolution, which smooths P and Q alike and so changes the estimand slightly).
-// Cost: two k-d tree builds, O((n + m) log(n + m)), and n queries of each tree.
+// Cost: two neighbour searches (detail/neighbours.hpp: sorted in 1-D, a k-d tree at low
+// dimension, blocked brute force at high dimension; `search` overrides the choice, which never
+// changes the estimate beyond the rounding of a distance).
 
 #include <algorithm>
 #include <cmath>
@@ -24,14 +28,15 @@
 
 #include <fmt/format.h>
 
-#include "detail/kdtree.hpp"
+#include "detail/neighbours.hpp"
 #include "detail/parallel.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 
 namespace {
 
-using klest::detail::KdTree;
+using klest::detail::NeighbourQuery;
+using klest::detail::NeighbourTable;
 
 std::string ordinal(std::size_t k) {
   const char* suffix = "th";
@@ -50,43 +55,19 @@ double digamma_difference(std::size_t a, std::size_t b) {
   return a >= b ? s : -s;
 }
 
-// Squared distances from every x_i to its l-th neighbour among the other x's and to its k-th
+// Distances from every x_i to its l-th neighbour among the other x's and to its k-th
 // neighbour among the y's.
 struct NeighbourDistances {
-  std::vector<double> rho_sq, nu_sq;
+  NeighbourTable rho, nu;
+  bool tied(std::size_t i) const { return rho.row(i).back() == 0 || nu.row(i).back() == 0; }
 };
 
-// Squared distance from row i of x to its l-th neighbour among the other rows, excluding the
-// query by index (with duplicates the first hit need not be the query itself).
-double self_distance_sq(const KdTree& tree, klest::SampleView x, std::size_t i, std::size_t l,
-                        std::size_t* index, double* dist_sq, std::size_t* neighbour = nullptr) {
-  const std::size_t found = tree.nearest(x.row(i).data(), l + 1, index, dist_sq);
-  std::size_t rank = 0;
-  for (std::size_t j = 0; j < found; ++j) {
-    if (index[j] == i) continue;
-    if (++rank == l) {
-      if (neighbour) *neighbour = index[j];
-      return dist_sq[j];
-    }
-  }
-  // Unreachable: the tree holds n >= l + 1 points, so l others are always found.
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 NeighbourDistances neighbour_distances(klest::SampleView x, klest::SampleView y, std::size_t l,
-                                       std::size_t k) {
-  const KdTree tx(x), ty(y);
-  NeighbourDistances nd{std::vector<double>(x.rows()), std::vector<double>(x.rows())};
-  klest::detail::parallel_for(x.rows(), [&](std::size_t i) {
-    thread_local std::vector<std::size_t> index;
-    thread_local std::vector<double> dist_sq;
-    index.resize(std::max(l + 1, k));
-    dist_sq.resize(index.size());
-    nd.rho_sq[i] = self_distance_sq(tx, x, i, l, index.data(), dist_sq.data());
-    ty.nearest(x.row(i).data(), k, index.data(), dist_sq.data());
-    nd.nu_sq[i] = dist_sq[k - 1];
-  });
-  return nd;
+                                       std::size_t k, NeighbourQuery q) {
+  q.k = l;
+  NeighbourTable rho = klest::detail::nearest_neighbours_self(x, q);
+  q.k = k;
+  return {std::move(rho), klest::detail::nearest_neighbours(y, x, q)};
 }
 
 // The width of uniform jitter per column: the smallest gap between distinct values of that
@@ -124,22 +105,6 @@ klest::Samples jittered(klest::SampleView s, const std::vector<double>& width, k
   return out;
 }
 
-// The binary exponent of the largest magnitude in either sample (0 if all values are 0).
-int magnitude_exponent(klest::SampleView x, klest::SampleView y) {
-  double largest = 0;
-  for (double v : x.values()) largest = std::max(largest, std::abs(v));
-  for (double v : y.values()) largest = std::max(largest, std::abs(v));
-  int e = 0;
-  if (largest > 0) std::frexp(largest, &e);
-  return e;
-}
-
-klest::Samples scaled(klest::SampleView s, int exponent) {
-  klest::Samples out(s);
-  for (double& v : out.values()) v = std::ldexp(v, exponent);
-  return out;
-}
-
 class Knn {
  public:
   static constexpr std::string_view key = "knn";
@@ -166,6 +131,8 @@ class Knn {
                      "repeated points (zero distances): error, skip the affected points, or "
                      "jitter both samples at the data's resolution",
                      {"error", "skip", "jitter"}),
+        klest::detail::metric_param(),
+        klest::detail::search_param(),
     };
   }
 
@@ -173,6 +140,7 @@ class Knn {
       : k_(std::size_t(p.get<int>("k"))),
         l_(std::size_t(p.get<int>("l"))),
         ties_(p.get<std::string>("ties")),
+        query_{.metric = klest::detail::metric_from(p), .search = klest::detail::search_from(p)},
         label_(p.label()) {}
 
   klest::Requirements requirements() const {
@@ -180,14 +148,7 @@ class Knn {
   }
 
   klest::Estimate estimate(klest::SampleView x, klest::SampleView y, klest::Rng& rng) const {
-    // Squared distances overflow beyond about 1e154 and underflow below about 1e-154. The
-    // estimate is invariant under a common scaling, so data of extreme magnitude is rescaled
-    // by a power of two, which is exact.
-    if (const int e = magnitude_exponent(x, y); e > 64 || e < -64) {
-      const klest::Samples xs = scaled(x, -e), ys = scaled(y, -e);
-      return estimate(xs, ys, rng);
-    }
-    NeighbourDistances nd = neighbour_distances(x, y, l_, k_);
+    NeighbourDistances nd = neighbour_distances(x, y, l_, k_, query_);
     const std::size_t tied = count_ties(nd);
     if (tied == 0 || ties_ == "skip") return combine(x, y, nd, ties_ == "skip");
     if (ties_ == "error") throw tie_error(x, y, nd, tied, "");
@@ -196,7 +157,7 @@ class Knn {
     const std::vector<double> width = resolution(x, y);
     const klest::Samples xj = jittered(x, width, rng);
     const klest::Samples yj = jittered(y, width, rng);
-    nd = neighbour_distances(xj, yj, l_, k_);
+    nd = neighbour_distances(xj, yj, l_, k_, query_);
     if (count_ties(nd) != 0) {
       throw tie_error(xj, yj, nd, count_ties(nd),
                       " after jitter (the values are too large for their resolution to "
@@ -211,9 +172,7 @@ class Knn {
  private:
   static std::size_t count_ties(const NeighbourDistances& nd) {
     std::size_t tied = 0;
-    for (std::size_t i = 0; i < nd.rho_sq.size(); ++i) {
-      tied += (nd.rho_sq[i] == 0 || nd.nu_sq[i] == 0);
-    }
+    for (std::size_t i = 0; i < nd.rho.rows; ++i) tied += nd.tied(i);
     return tied;
   }
 
@@ -224,9 +183,8 @@ class Knn {
     double sum = 0, carry = 0;
     std::size_t used = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      if (skip && (nd.rho_sq[i] == 0 || nd.nu_sq[i] == 0)) continue;
-      // Squared distances, hence the factor 1/2 on the log.
-      const double term = 0.5 * (std::log(nd.nu_sq[i]) - std::log(nd.rho_sq[i]));
+      if (skip && nd.tied(i)) continue;
+      const double term = nd.nu.log_distance(i, k_) - nd.rho.log_distance(i, l_);
       const double t = sum + term;
       carry += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
       sum = t;
@@ -249,19 +207,22 @@ class Knn {
                               const NeighbourDistances& nd, std::size_t tied,
                               const std::string& when) const {
     std::size_t i = 0;
-    while (nd.rho_sq[i] != 0 && nd.nu_sq[i] != 0) ++i;
-    std::vector<std::size_t> index(std::max(l_ + 1, k_));
-    std::vector<double> dist_sq(index.size());
+    while (!nd.tied(i)) ++i;
+    // The rows involved: search again reporting indices (only on this error path).
+    NeighbourQuery q = query_;
+    q.with_index = true;
+    const klest::SampleView xi(x.row(i).data(), 1, x.dim());
     std::string what;
-    if (nd.rho_sq[i] == 0) {
-      std::size_t j = 0;
-      self_distance_sq(KdTree(x), x, i, l_, index.data(), dist_sq.data(), &j);
+    if (nd.rho.row(i).back() == 0) {
+      q.k = l_;
+      const std::size_t j = klest::detail::nearest_neighbours_self(x, q).neighbour(i, l_);
       what = fmt::format("p row {} coincides with p row {}, its {} neighbour in p", i + 1, j + 1,
                          ordinal(l_));
     } else {
-      KdTree(y).nearest(x.row(i).data(), k_, index.data(), dist_sq.data());
-      what = fmt::format("p row {} coincides with q row {}, its {} neighbour in q", i + 1,
-                         index[k_ - 1] + 1, ordinal(k_));
+      q.k = k_;
+      const std::size_t j = klest::detail::nearest_neighbours(y, xi, q).neighbour(0, k_);
+      what = fmt::format("p row {} coincides with q row {}, its {} neighbour in q", i + 1, j + 1,
+                         ordinal(k_));
     }
     return klest::InputError(fmt::format(
         "estimator '{}': {}{} ({} of {} points of p have a zero neighbour distance); "
@@ -271,6 +232,7 @@ class Knn {
 
   std::size_t k_, l_;
   std::string ties_;
+  NeighbourQuery query_;
   std::string label_;
 };
 

@@ -204,6 +204,12 @@ ParamDef ParamDef::defaults_to(std::string other) const {
   return d;
 }
 
+ParamDef ParamDef::unlabelled_at_default() const {
+  ParamDef d = *this;
+  d.labelled_at_default = false;
+  return d;
+}
+
 ParamDef ParamDef::mandatory() const {
   ParamDef d = *this;
   d.required = true;
@@ -400,11 +406,22 @@ std::vector<Spec> Params::get<std::vector<Spec>>(std::string_view name) const {
   return out;
 }
 
+Spec Params::spec() const {
+  Spec s{owner_, {}};
+  for (const SpecArg& a : values_) {
+    if (std::find(unlabelled_.begin(), unlabelled_.end(), a.name) == unlabelled_.end()) {
+      s.args.push_back(a);
+    }
+  }
+  return s;
+}
+
 Params Params::with(std::string_view name, SpecValue value) const {
   Params out = *this;
   for (SpecArg& a : out.values_) {
     if (a.name == name) {
       a.value = std::move(value);
+      std::erase(out.unlabelled_, a.name);
       return out;
     }
   }
@@ -525,9 +542,16 @@ Params bind_params(std::string_view kind, const ParamSpec& schema, const Spec& s
   }
 
   std::vector<SpecArg> out;
+  std::vector<std::string> unlabelled;
   out.reserve(schema.size());
-  for (std::size_t i = 0; i < schema.size(); ++i) out.push_back({schema[i].name, value[i]});
-  return Params(spec.name, std::move(out));
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    out.push_back({schema[i].name, value[i]});
+    if (!schema[i].labelled_at_default && schema[i].default_from.empty() &&
+        value[i] == normalise(schema[i], schema[i].fallback)) {
+      unlabelled.push_back(schema[i].name);
+    }
+  }
+  return Params(spec.name, std::move(out), std::move(unlabelled));
 }
 
 }  // namespace klest

@@ -50,7 +50,7 @@ TEST_F(Cli, EstimatePrintsValueAndLabelMatchingTheLibrary) {
   const auto r = run_klest("estimate -e 'knn(k=5)' " + path("p.csv") + " " + path("q.npy"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const double want = klest::make_estimator("knn(k=5)")->estimate(p_, q_).value;
-  EXPECT_EQ(r.out, klest::format_number(want) + "\tknn(k=5, l=5, ties=error)\n");
+  EXPECT_EQ(r.out, klest::format_number(want) + "\tknn(k=5, l=5, ties=error, metric=euclidean)\n");
 }
 
 TEST_F(Cli, SeveralEstimatorsAndJson) {
@@ -62,7 +62,7 @@ TEST_F(Cli, SeveralEstimatorsAndJson) {
   std::vector<nlohmann::json> objects;
   while (std::getline(lines, line)) objects.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[1]["estimator"], "knn(k=3, l=2, ties=error)");
+  EXPECT_EQ(objects[1]["estimator"], "knn(k=3, l=2, ties=error, metric=euclidean)");
   EXPECT_EQ(objects[1]["n"], 300);
   EXPECT_EQ(objects[1]["m"], 250);
   EXPECT_EQ(objects[1]["d"], 2);

@@ -105,7 +105,7 @@ TEST_F(ExperimentRun, EstimatesMatchTheEstimatorCalledDirectly) {
   const auto q = klest::make_distribution("normal(0.5, 1.2)")->sample(rq, 40);
   const double v = klest::make_estimator("knn(k=3)")->estimate(p, q).value;
   EXPECT_THAT(slurp(dir_ / "out" / "replications.csv"),
-              HasSubstr("knn(k=3, l=3, ties=error)\",1,11," + klest::format_number(v) + ","));
+              HasSubstr("knn(k=3, l=3, ties=error, metric=euclidean)\",1,11," + klest::format_number(v) + ","));
 }
 
 TEST_F(ExperimentRun, ResumingAfterAKillGivesTheFilesOfAnUninterruptedRun) {

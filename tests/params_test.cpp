@@ -66,6 +66,22 @@ void expect_input_error(F bind, const std::string& what) {
 
 // ---- binding --------------------------------------------------------------------------------
 
+// A parameter that does not change the result (a search strategy) stays out of the label while
+// it has its default, however the default was reached, and appears when set otherwise.
+TEST(BindParams, UnlabelledParameterAppearsOnlyAwayFromItsDefault) {
+  ParamSpec schema = knn_schema();
+  schema.push_back(param("search", "auto", "how", {"auto", "brute"}).unlabelled_at_default());
+  auto bind = [&](const std::string& text) {
+    return bind_params("estimator", schema, klest::parse_spec(text));
+  };
+  EXPECT_EQ(bind("knn").label(), "knn(k=1, l=1, ties=error)");
+  EXPECT_EQ(bind("knn(search=auto)").label(), "knn(k=1, l=1, ties=error)");
+  EXPECT_EQ(bind("knn(search=brute)").label(), "knn(k=1, l=1, ties=error, search=brute)");
+  EXPECT_EQ(bind("knn").get<std::string>("search"), "auto");
+  EXPECT_EQ(bind("knn").with("search", klest::SpecValue("brute")).label(),
+            "knn(k=1, l=1, ties=error, search=brute)");
+}
+
 TEST(BindParams, FillsEveryDefaultInSchemaOrder) {
   EXPECT_EQ(bind_knn("knn").label(), "knn(k=1, l=1, ties=error)");
   EXPECT_EQ(bind_kde("kde").label(),

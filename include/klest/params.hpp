@@ -44,6 +44,11 @@ struct ParamDef {
   Range range;                     // integer and real
   std::vector<std::string> choices;  // choice
   bool required = false;           // no default: must be given
+  bool labelled_at_default = true;  // false: left out of labels while at its default
+
+  /// A copy left out of the canonical spec and label while it has its default value: for
+  /// parameters that change how a result is computed but not the result (a search strategy).
+  ParamDef unlabelled_at_default() const;
 
   /// A copy whose default is whatever value parameter `other` ends up with.
   ParamDef defaults_to(std::string other) const;
@@ -77,8 +82,9 @@ ParamDef param_value(std::string name, ParamType type, SpecValue fallback, std::
 class Params {
  public:
   Params() = default;
-  Params(std::string owner, std::vector<SpecArg> values)
-      : owner_(std::move(owner)), values_(std::move(values)) {}
+  Params(std::string owner, std::vector<SpecArg> values,
+         std::vector<std::string> unlabelled = {})
+      : owner_(std::move(owner)), values_(std::move(values)), unlabelled_(std::move(unlabelled)) {}
 
   /// The value of a declared parameter. Throws std::out_of_range for an undeclared name
   /// (a programming error, not a user error).
@@ -95,8 +101,9 @@ class Params {
   /// forms, such as nested specs with their defaults filled in.
   Params with(std::string_view name, SpecValue value) const;
 
-  /// The canonical spec: the owner's name with every parameter, defaults included.
-  Spec spec() const { return {owner_, values_}; }
+  /// The canonical spec: the owner's name with every parameter, defaults included (except those
+  /// declared unlabelled_at_default while they have their default).
+  Spec spec() const;
   /// to_string(spec()), e.g. "knn(k=5, l=5, ties=error)": the label used in results.
   std::string label() const { return to_string(spec()); }
   const std::string& owner() const { return owner_; }
@@ -104,6 +111,7 @@ class Params {
  private:
   std::string owner_;
   std::vector<SpecArg> values_;
+  std::vector<std::string> unlabelled_;  // at their default and left out of spec()
 };
 
 template <> double Params::get<double>(std::string_view name) const;

@@ -42,4 +42,10 @@ std::size_t KdTree::nearest(const double* query, std::size_t k, std::size_t* ind
   return impl_->tree.knnSearch(query, k, index, dist_sq);
 }
 
+void KdTree::within(const double* query, double radius_sq,
+                    std::vector<std::pair<std::size_t, double>>& found) const {
+  found.clear();
+  impl_->tree.radiusSearch(query, radius_sq, found, nanoflann::SearchParams(32, 0, false));
+}
+
 }  // namespace klest::detail

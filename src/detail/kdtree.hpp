@@ -1,10 +1,13 @@
 #pragma once
 // The one k-d tree wrapper klest uses (over nanoflann, kept out of every other file so that the
-// API change between nanoflann 1.4 and 1.5 touches only kdtree.cpp). Euclidean metric.
+// API change between nanoflann 1.4 and 1.5 touches only kdtree.cpp). Euclidean metric; callers
+// search through detail/neighbours.hpp.
 
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "klest/samples.hpp"
 
@@ -23,6 +26,11 @@ class KdTree {
   /// Returns how many were found. Thread-safe (const).
   std::size_t nearest(const double* query, std::size_t k, std::size_t* index,
                       double* dist_sq) const;
+
+  /// Every point within squared Euclidean distance `radius_sq` (strictly less) of `query`, as
+  /// (row index, squared distance) pairs in no particular order. Thread-safe (const).
+  void within(const double* query, double radius_sq,
+              std::vector<std::pair<std::size_t, double>>& found) const;
 
   std::size_t size() const { return points_.rows(); }
   std::size_t dim() const { return points_.dim(); }

@@ -64,10 +64,47 @@ TEST(Knn, MatchesBruteForceOnSmallRandomData) {
 }
 
 TEST(Knn, LabelShowsEveryParameterWithLDefaultingToK) {
-  EXPECT_EQ(klest::make_estimator("knn(k=5)")->label(), "knn(k=5, l=5, ties=error)");
-  EXPECT_EQ(klest::make_estimator("knn")->label(), "knn(k=1, l=1, ties=error)");
+  EXPECT_EQ(klest::make_estimator("knn(k=5)")->label(), "knn(k=5, l=5, ties=error, metric=euclidean)");
+  EXPECT_EQ(klest::make_estimator("knn")->label(), "knn(k=1, l=1, ties=error, metric=euclidean)");
   EXPECT_EQ(klest::make_estimator("knn(k=2, l=3, ties=skip)")->label(),
-            "knn(k=2, l=3, ties=skip)");
+            "knn(k=2, l=3, ties=skip, metric=euclidean)");
+  // The search does not change the estimate, so it is labelled only when chosen by hand.
+  EXPECT_EQ(klest::make_estimator("knn(metric=max, search=auto)")->label(),
+            "knn(k=1, l=1, ties=error, metric=max)");
+  EXPECT_EQ(klest::make_estimator("knn(search=brute)")->label(),
+            "knn(k=1, l=1, ties=error, metric=euclidean, search=brute)");
+}
+
+// Whichever search runs, the estimate is the same up to the rounding of the distances (the
+// searches agree on every distance to 1e-14 relative: tests/neighbours_test.cpp).
+TEST(Knn, EverySearchGivesTheSameEstimate) {
+  klest::Rng rng = klest::rng_for(61);
+  for (std::size_t d : {1, 3, 12}) {
+    const auto x = gauss(rng, 800, d), y = gauss(rng, 700, d, 0.4);
+    for (const char* metric : {"euclidean", "max"}) {
+      const std::string base = std::string("knn(k=4, metric=") + metric;
+      const double a = klest::make_estimator(base + ", search=kdtree)")->estimate(x, y).value;
+      const double b = klest::make_estimator(base + ", search=brute)")->estimate(x, y).value;
+      const double c = klest::make_estimator(base + ")")->estimate(x, y).value;
+      EXPECT_NEAR(a, b, 1e-12) << "d " << d << " " << metric;
+      EXPECT_NEAR(a, c, 1e-12) << "d " << d << " " << metric;
+    }
+  }
+}
+
+// The max-norm is as valid a norm as the Euclidean one (the unit-ball volume cancels):
+// N(0, I_3) against N(0.5 * 1, I_3) has KL = 3 * 0.5^2 / 2 = 0.375. At n = m = 4000, k = 5, the
+// replicate sd is about 0.05 (20 replicates: SE ~ 0.011); allowance 0.03 bias (the 3-D k-NN bias
+// at this size, seen for the Euclidean metric too) plus 4 SE.
+TEST(Knn, MaxNormIsConsistent) {
+  for (const char* metric : {"euclidean", "max"}) {
+    const auto est = klest::make_estimator(std::string("knn(k=5, metric=") + metric + ")");
+    const auto r = klest::testing::replicate(
+        *est, [](klest::Rng& g) { return gauss(g, 4000, 3); },
+        [](klest::Rng& g) { return gauss(g, 4000, 3, 0.5); }, 20, 62);
+    SCOPED_TRACE(r.seed_note());
+    EXPECT_NEAR(r.mean, 0.375, 0.03 + 4 * r.std_error) << metric;
+  }
 }
 
 // P = N(0,1), Q = N(1, 2^2): KL = log 2 + (1 + 1)/(2*4) - 1/2 = log 2 - 1/4 = 0.44315.
@@ -168,7 +205,7 @@ TEST(Knn, TiesAreAnErrorByDefaultNamingTheRows) {
   const auto est = klest::make_estimator("knn");
   EXPECT_THAT([&] { est->estimate(x, y); },
               ThrowsMessage<klest::InputError>(AllOf(
-                  HasSubstr("knn(k=1, l=1, ties=error)"), HasSubstr("p row 1 coincides with p row 11"),
+                  HasSubstr("knn(k=1, l=1, ties=error, metric=euclidean)"), HasSubstr("p row 1 coincides with p row 11"),
                   HasSubstr("6 of 50 points"), HasSubstr("ties=skip"), HasSubstr("ties=jitter"))));
   // A point of p repeated in q makes nu zero.
   const Samples x2 = gauss(rng, 50, 2);
@@ -229,7 +266,7 @@ TEST(Knn, RejectsBadParametersAndShortOrMismatchedSamples) {
   klest::Rng rng = klest::rng_for(9);
   const auto est = klest::make_estimator("knn(k=5)");
   EXPECT_THAT([&] { est->estimate(gauss(rng, 5, 2), gauss(rng, 50, 2)); },
-              ThrowsMessage<klest::InputError>(AllOf(HasSubstr("knn(k=5, l=5, ties=error)"),
+              ThrowsMessage<klest::InputError>(AllOf(HasSubstr("knn(k=5, l=5, ties=error, metric=euclidean)"),
                                                      HasSubstr("sample from p has 5 points, but needs at least 6"))));
   EXPECT_THAT([&] { est->estimate(gauss(rng, 50, 2), gauss(rng, 4, 2)); },
               ThrowsMessage<klest::InputError>(HasSubstr("sample from q has 4 points, but needs at least 5")));

@@ -1,0 +1,346 @@
+#include "detail/neighbours.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#define EIGEN_DONT_PARALLELIZE  // threads come from parallel_for only
+// GCC 12 reports its own AVX-512 intrinsics (used by Eigen under -march=native) as reading an
+// uninitialised value (GCC bug 105593); the warning is about the compiler's header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+#pragma GCC diagnostic pop
+
+#include "detail/kdtree.hpp"
+#include "detail/parallel.hpp"
+
+namespace klest::detail {
+
+namespace {
+
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+
+// The binary exponent of the largest magnitude in either sample (0 if all values are 0).
+int magnitude_exponent(SampleView a, SampleView b) {
+  double largest = 0;
+  for (double v : a.values()) largest = std::max(largest, std::abs(v));
+  for (double v : b.values()) largest = std::max(largest, std::abs(v));
+  int e = 0;
+  if (largest > 0) std::frexp(largest, &e);
+  return e;
+}
+
+Samples scaled_copy(SampleView s, int exponent) {
+  Samples out(s);
+  for (double& v : out.values()) v = std::ldexp(v, exponent);
+  return out;
+}
+
+double max_distance(const double* a, const double* b, std::size_t dim) {
+  double s = 0;
+  for (std::size_t j = 0; j < dim; ++j) s = std::max(s, std::abs(a[j] - b[j]));
+  return s;
+}
+
+
+// Keeps the k smallest (distance, index) pairs offered, ties broken by index so every search
+// reports the same neighbours.
+class Best {
+ public:
+  explicit Best(std::size_t k) : k_(k) { items_.reserve(k + 1); }
+  double worst() const {
+    return items_.size() < k_ ? std::numeric_limits<double>::infinity() : items_.back().first;
+  }
+  void offer(double dist, std::size_t index) {
+    if (items_.size() == k_ && !(std::pair(dist, index) < items_.back())) return;
+    auto at = std::upper_bound(items_.begin(), items_.end(), std::pair(dist, index));
+    items_.insert(at, {dist, index});
+    if (items_.size() > k_) items_.pop_back();
+  }
+  std::size_t size() const { return items_.size(); }
+  const std::vector<std::pair<double, std::size_t>>& items() const { return items_; }
+  void clear() { items_.clear(); }
+
+ private:
+  std::size_t k_;
+  std::vector<std::pair<double, std::size_t>> items_;
+};
+
+void store(NeighbourTable& t, std::size_t i, const Best& best) {
+  for (std::size_t j = 0; j < t.k; ++j) {
+    t.scaled[i * t.k + j] = best.items()[j].first;
+    if (!t.index.empty()) t.index[i * t.k + j] = best.items()[j].second;
+  }
+}
+
+// 1-D: sort the reference once; each query walks outward from its position.
+void search_sorted(SampleView ref, SampleView queries, bool self, NeighbourTable& t) {
+  std::vector<std::pair<double, std::size_t>> sorted(ref.rows());
+  for (std::size_t i = 0; i < ref.rows(); ++i) sorted[i] = {ref.data()[i], i};
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t k = t.k;
+  parallel_for(queries.rows(), [&](std::size_t i) {
+    Best best(k);
+    const double x = queries.data()[i];
+    auto split = std::lower_bound(sorted.begin(), sorted.end(), std::pair(x, std::size_t(0)));
+    std::ptrdiff_t left = split - sorted.begin() - 1, right = split - sorted.begin();
+    const std::ptrdiff_t end = std::ptrdiff_t(sorted.size());
+    const std::size_t skip = self ? i : none;
+    const double inf = std::numeric_limits<double>::infinity();
+    while (left >= 0 || right < end) {
+      const double dl = left >= 0 ? x - sorted[std::size_t(left)].first : inf;
+      const double dr = right < end ? sorted[std::size_t(right)].first - x : inf;
+      const bool take_left = dl < dr || (dl == dr && left >= 0 &&
+                                         sorted[std::size_t(left)].second <
+                                             sorted[std::size_t(right)].second);
+      if ((take_left ? dl : dr) > best.worst()) break;
+      const auto& [value, index] = take_left ? sorted[std::size_t(left--)] : sorted[std::size_t(right++)];
+      if (index != skip) best.offer(take_left ? x - value : value - x, index);
+    }
+    store(t, i, best);
+  });
+}
+
+// Every pair. The max-norm goes a query at a time.
+void search_brute_max(SampleView ref, SampleView queries, bool self, NeighbourTable& t) {
+  const std::size_t d = ref.dim(), k = t.k;
+  parallel_for(queries.rows(), [&](std::size_t i) {
+    Best best(k);
+    const double* x = queries.row(i).data();
+    for (std::size_t r = 0; r < ref.rows(); ++r) {
+      if (self && r == i) continue;
+      const double dist = max_distance(x, ref.data() + r * d, d);
+      if (dist <= best.worst()) best.offer(dist, r);
+    }
+    store(t, i, best);
+  }, 64);
+}
+
+// Euclidean brute force through matrix products: on data centred at the reference mean,
+// ||x - y||^2 ~ ||x||^2 + ||y||^2 - 2 x.y for a block of queries against a block of reference
+// rows at once (Eigen's cache-blocked product), then the exact distance for the few candidates.
+//
+// The product form is only approximate: with u the unit roundoff its error is at most
+// (d + 2) u (||x||^2 + ||y||^2 + 2 ||x|| ||y||) <= 2 (d + 2) u (||x||^2 + ||y||^2); twice that is
+// taken as the bound e(x, y). For each query, U = the k-th smallest of approx + e seen so far
+// bounds the true k-th squared distance from above, and a row with approx - e > U cannot be
+// among the k nearest. Rows passing that test are candidates whose squared distances are then
+// computed exactly, as the other searches compute them, so every search reports the same numbers.
+void search_brute_euclidean(SampleView ref, SampleView queries, bool self, NeighbourTable& t) {
+  using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const std::size_t d = ref.dim(), m = ref.rows(), n = queries.rows(), k = t.k;
+  const Eigen::Map<const Matrix> r_raw(ref.data(), Eigen::Index(m), Eigen::Index(d));
+  const Eigen::RowVectorXd centre = r_raw.colwise().mean();
+  const Matrix rc = r_raw.rowwise() - centre;
+  Matrix qc;
+  if (!self) {
+    qc = Eigen::Map<const Matrix>(queries.data(), Eigen::Index(n), Eigen::Index(d)).rowwise() -
+         centre;
+  }
+  const Matrix& qm = self ? rc : qc;
+  const Eigen::VectorXd r_norm = rc.rowwise().squaredNorm(), q_norm = qm.rowwise().squaredNorm();
+  const double c = 4 * (double(d) + 2) * std::numeric_limits<double>::epsilon() / 2;
+
+  constexpr std::size_t query_block = 128, ref_block = 512;
+  const std::size_t blocks = (n + query_block - 1) / query_block;
+  parallel_for(blocks, [&](std::size_t b) {
+    const std::size_t q0 = b * query_block, qn = std::min(query_block, n - q0);
+    // Per query: the k smallest upper bounds (ascending) and the candidates (lower bound, row).
+    std::vector<double> upper(qn * k, std::numeric_limits<double>::infinity());
+    std::vector<std::vector<std::pair<double, std::size_t>>> cand(qn);
+    Matrix g;
+    for (std::size_t r0 = 0; r0 < m; r0 += ref_block) {
+      const std::size_t rn = std::min(ref_block, m - r0);
+      g.noalias() = qm.middleRows(Eigen::Index(q0), Eigen::Index(qn)) *
+                    rc.middleRows(Eigen::Index(r0), Eigen::Index(rn)).transpose();
+      for (std::size_t a = 0; a < qn; ++a) {
+        const std::size_t i = q0 + a;
+        const double qi = q_norm[Eigen::Index(i)];
+        double* ub = upper.data() + a * k;
+        const double* row = g.data() + a * rn;
+        auto& list = cand[a];
+        for (std::size_t j = 0; j < rn; ++j) {
+          const std::size_t r = r0 + j;
+          const double rr = r_norm[Eigen::Index(r)];
+          const double approx = qi + rr - 2 * row[j];
+          const double e = c * (qi + rr);
+          if (approx - e > ub[k - 1] || (self && r == i)) continue;
+          list.emplace_back(approx - e, r);
+          const double hi = approx + e;
+          if (hi < ub[k - 1]) {
+            std::size_t at = k - 1;
+            while (at > 0 && ub[at - 1] > hi) {
+              ub[at] = ub[at - 1];
+              --at;
+            }
+            ub[at] = hi;
+          }
+        }
+        if (list.size() > 8 * k + 64) {
+          std::erase_if(list, [&](const auto& x) { return x.first > ub[k - 1]; });
+        }
+      }
+    }
+    for (std::size_t a = 0; a < qn; ++a) {
+      const std::size_t i = q0 + a;
+      Best exact(k);
+      for (const auto& [lower, r] : cand[a]) {
+        if (lower > upper[a * k + k - 1]) continue;
+        exact.offer(squared_distance(queries.row(i).data(), ref.data() + r * d, d), r);
+      }
+      std::vector<std::pair<double, std::size_t>> items = exact.items();
+      exact.clear();
+      for (auto& [dist, r] : items) exact.offer(std::sqrt(dist), r);
+      store(t, i, exact);
+    }
+  }, 2);
+}
+
+void search_kdtree(SampleView ref, SampleView queries, bool self, Metric metric,
+                   NeighbourTable& t) {
+  const KdTree tree(ref);
+  const std::size_t d = ref.dim(), k = t.k, want = k + (self ? 1 : 0);
+  parallel_for(queries.rows(), [&](std::size_t i) {
+    thread_local std::vector<std::size_t> index;
+    thread_local std::vector<double> dist_sq;
+    thread_local std::vector<std::pair<std::size_t, double>> ball;
+    index.resize(want);
+    dist_sq.resize(want);
+    const double* x = queries.row(i).data();
+    const std::size_t found = tree.nearest(x, want, index.data(), dist_sq.data());
+    Best best(k);
+    const std::size_t skip = self ? i : none;
+    for (std::size_t j = 0; j < found; ++j) {
+      if (index[j] == skip) continue;
+      best.offer(metric == Metric::euclidean ? std::sqrt(dist_sq[j])
+                                             : max_distance(x, ref.data() + index[j] * d, d),
+                 index[j]);
+    }
+    if (metric == Metric::maximum && d > 1) {
+      // The k Euclidean neighbours are within max-norm distance u = best.worst(); every point
+      // within u in max-norm is within u sqrt(d) in Euclidean distance.
+      const double u = best.worst();
+      const double radius_sq = u * u * double(d) * (1 + 1e-12) + std::numeric_limits<double>::min();
+      tree.within(x, radius_sq, ball);
+      best.clear();
+      for (const auto& [r, dsq] : ball) {
+        (void)dsq;
+        if (r != skip) best.offer(max_distance(x, ref.data() + r * d, d), r);
+      }
+    }
+    store(t, i, best);
+  });
+}
+
+NeighbourTable search(SampleView ref, SampleView queries, bool self, const NeighbourQuery& q) {
+  if (ref.dim() != queries.dim()) throw std::logic_error("nearest_neighbours: dimensions differ");
+  if (q.k == 0 || q.k + (self ? 1 : 0) > ref.rows()) {
+    throw std::logic_error("nearest_neighbours: k out of range");
+  }
+  // Squared distances overflow beyond about 1e154 and underflow below about 1e-154: search on
+  // data scaled by a power of two, which is exact.
+  if (const int e = magnitude_exponent(ref, queries); e > 64 || e < -64) {
+    const Samples rs = scaled_copy(ref, -e);
+    NeighbourTable t;
+    if (self) {
+      t = search(rs, rs, true, q);
+    } else {
+      const Samples qs = scaled_copy(queries, -e);
+      t = search(rs, qs, false, q);
+    }
+    t.exponent += e;
+    return t;
+  }
+  NeighbourTable t;
+  t.rows = queries.rows();
+  t.k = q.k;
+  t.scaled.resize(t.rows * t.k);
+  if (q.with_index) t.index.resize(t.rows * t.k);
+  Search s = q.search;
+  if (s == Search::automatic) s = choose_search(ref.rows(), queries.rows(), ref.dim(), q.k, q.metric);
+  if (s == Search::sorted && ref.dim() != 1) s = Search::kdtree;
+  switch (s) {
+    case Search::sorted: search_sorted(ref, queries, self, t); break;
+    case Search::brute:
+      if (q.metric == Metric::euclidean) {
+        search_brute_euclidean(ref, queries, self, t);
+      } else {
+        search_brute_max(ref, queries, self, t);
+      }
+      break;
+    case Search::kdtree:
+    case Search::automatic: search_kdtree(ref, queries, self, q.metric, t); break;
+  }
+  return t;
+}
+
+}  // namespace
+
+NeighbourTable nearest_neighbours(SampleView reference, SampleView queries,
+                                  const NeighbourQuery& q) {
+  return search(reference, queries, false, q);
+}
+
+NeighbourTable nearest_neighbours_self(SampleView points, const NeighbourQuery& q) {
+  return search(points, points, true, q);
+}
+
+Search choose_search(std::size_t reference_rows, std::size_t query_rows, std::size_t dim,
+                     std::size_t k, Metric metric) {
+  (void)reference_rows;
+  (void)query_rows;
+  (void)k;
+  (void)metric;
+  if (dim == 1) return Search::sorted;
+  return Search::kdtree;
+}
+
+double log_unit_ball_volume(std::size_t dim, Metric metric) {
+  const double d = double(dim);
+  if (metric == Metric::maximum) return d * std::numbers::ln2;
+  return 0.5 * d * std::log(std::numbers::pi) - std::lgamma(0.5 * d + 1);
+}
+
+ParamDef metric_param() {
+  return param("metric", "euclidean",
+               "distance: euclidean, or max (the max-norm, largest coordinate difference)",
+               {"euclidean", "max"});
+}
+
+ParamDef search_param() {
+  return param("search", "auto",
+               "neighbour search: auto (by dimension), kdtree, or brute; the estimate does not "
+               "depend on it",
+               {"auto", "kdtree", "brute"})
+      .unlabelled_at_default();
+}
+
+Metric metric_from(const Params& p) {
+  return p.get<std::string>("metric") == "max" ? Metric::maximum : Metric::euclidean;
+}
+
+Search search_from(const Params& p) {
+  const std::string s = p.get<std::string>("search");
+  if (s == "kdtree") return Search::kdtree;
+  if (s == "brute") return Search::brute;
+  return Search::automatic;
+}
+
+std::string_view to_string(Metric m) { return m == Metric::euclidean ? "euclidean" : "max"; }
+
+std::string_view to_string(Search s) {
+  switch (s) {
+    case Search::automatic: return "auto";
+    case Search::sorted: return "sorted";
+    case Search::kdtree: return "kdtree";
+    case Search::brute: return "brute";
+  }
+  return "auto";
+}
+
+}  // namespace klest::detail
