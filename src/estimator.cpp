@@ -1,6 +1,7 @@
 #include "klest/estimator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -41,6 +42,19 @@ void check_sample(const Estimator& e, SampleView s, std::string_view side, std::
   check_finite(s, what);
 }
 
+// An estimator for discrete data takes integers only (its categories or counts); continuous
+// estimators take any finite values, integers included (ties are theirs to handle).
+void check_integers(const Estimator& e, SampleView s, std::string_view side) {
+  const auto v = s.values();
+  const auto bad = std::find_if(v.begin(), v.end(), [](double x) { return x != std::floor(x); });
+  if (bad == v.end()) return;
+  const auto k = static_cast<std::size_t>(bad - v.begin());
+  throw InputError(fmt::format(
+      "estimator '{}': sample from {}: row {}, column {} is {}, but it accepts only integer "
+      "values (discrete data)",
+      e.label(), side, k / s.dim() + 1, k % s.dim() + 1, format_number(*bad)));
+}
+
 }  // namespace
 
 Estimate Estimator::estimate(SampleView p, SampleView q, Rng& rng) const {
@@ -55,6 +69,10 @@ Estimate Estimator::estimate(SampleView p, SampleView q, Rng& rng) const {
   if (req.max_dim != 0 && p.dim() > req.max_dim) {
     throw InputError(fmt::format("estimator '{}': samples have dimension {}, but it supports at most {}",
                                  label(), p.dim(), req.max_dim));
+  }
+  if (req.support == Support::discrete) {
+    check_integers(*this, p, "p");
+    check_integers(*this, q, "q");
   }
   Estimate e = do_estimate(p, q, rng);
   if (e.value != e.value) {

@@ -35,6 +35,22 @@ inline Samples uniform(Rng& rng, std::size_t n, std::size_t d) {
   return s;
 }
 
+/// n points of dimension d with integer coordinates, each drawn independently from the
+/// categorical law `probs` on 0, ..., K-1 (inverse CDF of one uniform01 per coordinate; probs
+/// should sum to 1, the last category takes any remainder).
+inline Samples categorical(Rng& rng, std::size_t n, std::size_t d,
+                           const std::vector<double>& probs) {
+  Samples s(n, d);
+  for (double& v : s.values()) {
+    const double u = uniform01(rng);
+    double cum = 0;
+    std::size_t k = 0;
+    while (k + 1 < probs.size() && u >= (cum += probs[k])) ++k;
+    v = double(k);
+  }
+  return s;
+}
+
 struct Replicates {
   std::vector<double> values;
   double mean = 0, sd = 0, std_error = 0;

@@ -94,7 +94,8 @@ class Estimator {
 
   /// KL(P||Q) in nats from a sample of P and a sample of Q. Throws InputError naming this
   /// estimator's label when a sample is empty, holds NaN or infinite values, is smaller than
-  /// requirements() asks, or when the dimensions differ. Randomized estimators draw from `rng`.
+  /// requirements() asks, exceeds its max_dim, holds a non-integer value where it accepts only
+  /// discrete data, or when the dimensions differ. Randomized estimators draw from `rng`.
   Estimate estimate(SampleView p, SampleView q, Rng& rng) const;
   /// As above with a generator seeded from default_seed.
   Estimate estimate(SampleView p, SampleView q) const;
@@ -148,6 +149,13 @@ concept EstimatorImpl =
 
 namespace detail {
 
+inline Estimate as_estimate(Estimate e) { return e; }
+inline Estimate as_estimate(double value) {
+  Estimate e;
+  e.value = value;
+  return e;
+}
+
 template <EstimatorImpl T>
 class EstimatorModel final : public Estimator {
  public:
@@ -158,10 +166,10 @@ class EstimatorModel final : public Estimator {
  protected:
   Estimate do_estimate(SampleView p, SampleView q, Rng& rng) const override {
     if constexpr (requires { impl_.estimate(p, q, rng); }) {
-      return Estimate(impl_.estimate(p, q, rng));
+      return as_estimate(impl_.estimate(p, q, rng));
     } else {
       (void)rng;
-      return Estimate(impl_.estimate(p, q));
+      return as_estimate(impl_.estimate(p, q));
     }
   }
 
