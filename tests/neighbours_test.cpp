@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <sstream>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -79,9 +80,10 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Metric::euclidean, Metric::maximum),
                        ::testing::Values(Search::automatic, Search::kdtree, Search::brute)),
     [](const auto& info) {
-      return "d" + std::to_string(std::get<0>(info.param)) + "_" +
-             std::string(klest::detail::to_string(std::get<1>(info.param))) + "_" +
-             std::string(klest::detail::to_string(std::get<2>(info.param)));
+      std::ostringstream name;
+      name << 'd' << std::get<0>(info.param) << '_' << klest::detail::to_string(std::get<1>(info.param))
+           << '_' << klest::detail::to_string(std::get<2>(info.param));
+      return name.str();
     });
 
 // At 1e+-200 squared distances would overflow or underflow: the search scales by a power of two

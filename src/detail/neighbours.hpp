@@ -13,7 +13,10 @@
 //   kdtree  nanoflann k-d tree, best at low dimension. The max-norm uses the Euclidean tree: the
 //           k Euclidean neighbours bound the k-th max-norm distance u, and every point within u
 //           in max-norm lies in the Euclidean ball of radius u sqrt(d), which is searched.
-//   brute   every pair, blocked; best once the tree degrades (d around 10 and above).
+//   brute   every pair, blocked, through single-precision matrix products with a rigorous error
+//           bound and exact recomputation of the candidates; best once the tree degrades
+//           (d >= 8). Data in a few tight clusters far apart makes the bound loose and many rows
+//           candidates: still exact, but then as slow as a plain loop.
 //
 // Data of extreme magnitude would overflow or underflow squared distances, so the search works on
 // the samples scaled by a power of two (exact) and reports distances in those units together with
