@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "klest/estimator.hpp"
+#include "klest/interval.hpp"
 #include "testing.hpp"
 
 namespace {
@@ -166,6 +167,134 @@ TEST_F(Cli, ListShowsDistributionsAndPairs) {
   EXPECT_THAT(r.out, HasSubstr("normal || normal"));
   const auto d = run_klest("list distributions");
   EXPECT_THAT(d.out, AllOf(HasSubstr("normal"), HasSubstr("sd")));
+}
+
+// ---- confidence intervals (--ci) --------------------------------------------------------------
+
+// The interval the library gives for estimator number `e` of the command line, as the CLI
+// seeds it (stream e).
+klest::ConfidenceInterval library_interval(const std::string& spec, const klest::Samples& p,
+                                           const klest::Samples& q, klest::IntervalMethod method,
+                                           std::size_t replicates, std::uint64_t seed,
+                                           double level = 0.95, std::uint32_t e = 0) {
+  const auto est = klest::make_estimator(spec);
+  klest::Rng rng = klest::rng_for(seed, {e});
+  const double value = est->estimate(p, q, rng).value;
+  klest::IntervalOptions o;
+  o.method = method;
+  o.replicates = replicates;
+  o.seed = seed;
+  o.level = level;
+  o.stream = e;
+  return klest::confidence_interval(*est, p, q, value, o);
+}
+
+TEST_F(Cli, IntervalIsAThirdColumnMatchingTheLibrary) {
+  const auto r = run_klest("estimate --ci bootstrap --replicates 50 --seed 5 -e gaussian_fit " +
+                           path("p.csv") + " " + path("q.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto est = klest::make_estimator("gaussian_fit");
+  const double value = est->estimate(p_, q_).value;
+  const auto iv =
+      library_interval("gaussian_fit", p_, q_, klest::IntervalMethod::bootstrap, 50, 5);
+  EXPECT_EQ(r.out, klest::format_number(value) + "\t" + est->label() + "\t[" +
+                       klest::format_number(iv.lo) + ", " + klest::format_number(iv.hi) +
+                       "] 95% bootstrap (50 replicates)\n");
+  EXPECT_LE(iv.lo, value);
+  EXPECT_GE(iv.hi, value);
+  // Without --ci the output is as before: two columns.
+  const auto plain = run_klest("estimate -e gaussian_fit " + path("p.csv") + " " + path("q.npy"));
+  EXPECT_EQ(plain.out, klest::format_number(value) + "\t" + est->label() + "\n");
+}
+
+TEST_F(Cli, IntervalInJsonWithSubsamplingDetails) {
+  const auto r = run_klest("estimate --json --ci subsampling --replicates 40 --level 0.9 "
+                           "--seed 6 -e gaussian_fit -e 'gaussian_fit(ddof=1)' " +
+                           path("p.csv") + " " + path("q.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<nlohmann::json> objects;
+  while (std::getline(lines, line)) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 2u);
+  for (std::uint32_t e = 0; e < 2; ++e) {
+    const auto& j = objects[e]["interval"];
+    const auto iv = library_interval(e == 0 ? "gaussian_fit" : "gaussian_fit(ddof=1)", p_, q_,
+                                     klest::IntervalMethod::subsampling, 40, 6, 0.9, e);
+    EXPECT_EQ(j["method"], "subsampling");
+    EXPECT_EQ(j["level"].get<double>(), 0.9);
+    EXPECT_EQ(j["lo"].get<double>(), iv.lo) << e;
+    EXPECT_EQ(j["hi"].get<double>(), iv.hi) << e;
+    EXPECT_EQ(j["replicates"], 40);
+    EXPECT_EQ(j["failed"], 0);
+    EXPECT_EQ(j["infinite"], 0);
+    EXPECT_EQ(j["subsample_p"], 44);  // floor(300^(2/3)) = floor(44.8)
+    EXPECT_EQ(j["subsample_q"], 39);  // floor(250^(2/3)) = floor(39.7)
+    EXPECT_EQ(j["rate"].get<double>(), iv.rate);
+    EXPECT_EQ(j["rate_estimated"], true);
+    EXPECT_EQ(j["rate_sizes"].size(), 4u);
+    EXPECT_TRUE(j["notes"].is_array());
+  }
+  // A given rate is reported as such, in text too.
+  const auto given = run_klest("estimate --ci subsampling --rate 0.5 --replicates 20 "
+                               "-e gaussian_fit " + path("p.csv") + " " + path("q.npy"));
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_THAT(given.out, HasSubstr("% subsampling (20 replicates, b = 44/39, beta = 0.5 given)\n"));
+}
+
+TEST_F(Cli, IntervalIsTheSameOnAnyNumberOfThreads) {
+  const std::string args = "--ci subsampling --replicates 30 -e 'knn(k=3)' " + path("p.csv") +
+                           " " + path("q.npy");
+  const auto one = run_klest("estimate -t 1 " + args), two = run_klest("estimate -t 2 " + args);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, two.out);
+}
+
+// A negative estimate is printed as it is, with a note on stderr. q is p moved by 1e-9, so
+// every point of p has a near copy in q and knn's log(nu/rho) is hugely negative.
+TEST_F(Cli, NegativeEstimateIsPrintedWithANote) {
+  klest::Samples q = p_;
+  for (double& v : q.values()) v += 1e-9;
+  klest::write_csv(dir_ / "near.csv", q);
+  const auto r = run_klest("estimate --ci subsampling --rate 0.5 --replicates 20 -e 'knn(k=1)' " +
+                           path("p.csv") + " " + path("near.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.front(), '-');
+  EXPECT_THAT(r.err, HasSubstr("note: negative estimate; KL is >= 0, the estimator is not"));
+}
+
+TEST_F(Cli, BadIntervalOptionsExitTwoWithOneLineNamingTheProblem) {
+  const std::string files = " " + path("p.csv") + " " + path("q.npy");
+  const std::vector<BadCase> cases{
+      {"unknown method", "estimate --ci jackknife" + files, "jackknife"},
+      {"level 1", "estimate --ci bootstrap --level 1" + files,
+       "level is 1, but must be a number in (0, 1)"},
+      {"level 0", "estimate --ci bootstrap --level 0" + files, "level is 0"},
+      {"level not a number", "estimate --ci bootstrap --level high" + files, "level is high"},
+      {"level without --ci", "estimate --level 0.9" + files, "--ci"},
+      {"one replicate", "estimate --ci bootstrap --replicates 1" + files, "--replicates"},
+      {"too many replicates", "estimate --ci bootstrap --replicates 5000000" + files,
+       "--replicates"},
+      {"rate with bootstrap", "estimate --ci bootstrap --rate 0.5" + files,
+       "--rate applies only to --ci subsampling"},
+      {"rate not positive", "estimate --ci subsampling --rate -1" + files, "--rate"},
+      {"bootstrap with knn ties=error", "estimate --ci bootstrap --replicates 5 -e knn" + files,
+       "ties=skip or ties=jitter"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_klest(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.what << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.message)) << c.what;
+    EXPECT_THAT(r.err, Not(HasSubstr("terminate"))) << c.what;
+    EXPECT_EQ(r.out, "") << c.what;
+  }
+}
+
+TEST_F(Cli, EstimateHelpExplainsIntervals) {
+  const auto r = run_klest("estimate --help");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("--ci"), HasSubstr("--level"), HasSubstr("--replicates"),
+                           HasSubstr("--rate"), HasSubstr("for knn use --ci subsampling")));
 }
 
 }  // namespace

@@ -1,0 +1,364 @@
+#include "klest/interval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "detail/parallel.hpp"
+#include "klest/error.hpp"
+#include "klest/spec.hpp"
+
+namespace klest {
+
+std::string_view to_string(IntervalMethod m) {
+  return m == IntervalMethod::bootstrap ? "bootstrap" : "subsampling";
+}
+
+IntervalMethod parse_interval_method(std::string_view name) {
+  if (name == "bootstrap") return IntervalMethod::bootstrap;
+  if (name == "subsampling") return IntervalMethod::subsampling;
+  throw InputError(
+      fmt::format("interval method '{}' is unknown (known: bootstrap, subsampling)", name));
+}
+
+double quantile_sorted(const std::vector<double>& sorted, double prob) {
+  const double h = double(sorted.size() - 1) * prob;
+  const std::size_t i = std::min(std::size_t(h), sorted.size() - 1);
+  const double frac = h - double(i);
+  if (frac == 0 || i + 1 == sorted.size()) return sorted[i];
+  const double a = sorted[i], b = sorted[i + 1];
+  if (a == b) return a;
+  if (std::isinf(a) && std::isinf(b)) return frac < 0.5 ? a : b;  // -inf and +inf
+  if (std::isinf(a)) return a;                                    // -inf with weight 1 - frac > 0
+  if (std::isinf(b)) return b;                                    // +inf with weight frac > 0
+  return a + frac * (b - a);
+}
+
+namespace {
+
+// Sizes of the rate estimate relative to b: 1.5^(j - 1.5), j = 0..3 (geometric mean 1).
+constexpr int rate_sizes = 4;
+constexpr double rate_spacing = 1.5;
+
+// What one replicate produced.
+struct Outcome {
+  double value = 0;
+  bool failed = false;
+  std::string message;
+};
+
+// `count` row indices out of n: with replacement (bootstrap), or without (a subsample, Floyd's
+// algorithm, returned in increasing order so the subsample keeps the sample's row order).
+std::vector<std::size_t> draw_indices(Rng& rng, std::size_t n, std::size_t count, bool replace) {
+  std::vector<std::size_t> idx;
+  idx.reserve(count);
+  auto below = [&](std::size_t k) {  // uniform on 0..k-1
+    return std::min(k - 1, std::size_t(uniform01(rng) * double(k)));
+  };
+  if (replace) {
+    for (std::size_t i = 0; i < count; ++i) idx.push_back(below(n));
+    return idx;
+  }
+  std::unordered_set<std::size_t> chosen;
+  chosen.reserve(count);
+  for (std::size_t j = n - count; j < n; ++j) {
+    const std::size_t t = below(j + 1);
+    chosen.insert(chosen.contains(t) ? j : t);
+  }
+  idx.assign(chosen.begin(), chosen.end());
+  std::sort(idx.begin(), idx.end());
+  return idx;
+}
+
+// `count` of the indices `from`, drawn without replacement, in increasing order.
+std::vector<std::size_t> pick(Rng& rng, const std::vector<std::size_t>& from, std::size_t count) {
+  std::vector<std::size_t> out;
+  out.reserve(count);
+  for (std::size_t k : draw_indices(rng, from.size(), count, false)) out.push_back(from[k]);
+  return out;
+}
+
+Samples gather(SampleView s, const std::vector<std::size_t>& idx) {
+  Samples out(idx.size(), s.dim());
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    const auto src = s.row(idx[i]);
+    std::copy(src.begin(), src.end(), out.row(i).begin());
+  }
+  return out;
+}
+
+// Runs `count` replicates of step `step`: replicate r estimates from size_p points of p and
+// size_q of q, drawn with or without replacement. Results by index.
+std::vector<Outcome> run_replicates(const Estimator& est, SampleView p, SampleView q,
+                                    std::size_t size_p, std::size_t size_q, bool replace,
+                                    std::size_t count, const IntervalOptions& o,
+                                    std::uint32_t step) {
+  std::vector<Outcome> out(count);
+  detail::parallel_for(
+      count,
+      [&](std::size_t r) {
+        Rng draw = rng_for(o.seed, {o.stream, step, std::uint32_t(r), 0});
+        Rng inner = rng_for(o.seed, {o.stream, step, std::uint32_t(r), 1});
+        const Samples x = gather(p, draw_indices(draw, p.rows(), size_p, replace));
+        const Samples y = gather(q, draw_indices(draw, q.rows(), size_q, replace));
+        try {
+          out[r].value = est.estimate(x, y, inner).value;
+        } catch (const InputError& e) {
+          out[r].failed = true;
+          out[r].message = e.what();
+        }
+      },
+      /*serial_below=*/2);
+  return out;
+}
+
+class Builder {
+ public:
+  Builder(const Estimator& est, SampleView p, SampleView q, double estimate,
+          const IntervalOptions& o)
+      : est_(est), p_(p), q_(q), o_(o) {
+    iv_.method = o.method;
+    iv_.level = o.level;
+    iv_.estimate = estimate;
+    iv_.replicates = o.replicates;
+  }
+
+  ConfidenceInterval run() {
+    check_options();
+    if (p_.empty() || q_.empty()) fail("the samples must not be empty");
+    if (o_.method == IntervalMethod::bootstrap) {
+      const auto values =
+          collect(run_replicates(est_, p_, q_, p_.rows(), q_.rows(), true, o_.replicates, o_, 1));
+      const double alpha = 1 - o_.level;
+      iv_.lo = quantile_sorted(values, alpha / 2);
+      iv_.hi = quantile_sorted(values, 1 - alpha / 2);
+      return iv_;
+    }
+    subsample();
+    return iv_;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(
+        fmt::format("estimator '{}': {} interval: {}", est_.label(), to_string(o_.method), what));
+  }
+
+  void check_options() const {
+    if (!(o_.level > 0 && o_.level < 1)) {
+      fail(fmt::format("level is {}, but must be in (0, 1)", format_number(o_.level)));
+    }
+    if (o_.replicates < 2 || o_.replicates > max_interval_replicates) {
+      fail(fmt::format("replicates is {}, but must be in [2, {}]", o_.replicates,
+                       max_interval_replicates));
+    }
+    if (!(o_.subsample_exponent > 0 && o_.subsample_exponent < 1)) {
+      fail(fmt::format("subsample exponent is {}, but must be in (0, 1)",
+                       format_number(o_.subsample_exponent)));
+    }
+    if (o_.rate && !(*o_.rate > 0 && std::isfinite(*o_.rate))) {
+      fail(fmt::format("rate is {}, but must be a finite number > 0", format_number(*o_.rate)));
+    }
+  }
+
+  // The sorted values of the replicates that did not fail; counts failures and infinities.
+  std::vector<double> collect(const std::vector<Outcome>& outcomes) {
+    std::vector<double> values;
+    for (const Outcome& r : outcomes) {
+      if (r.failed) {
+        if (iv_.failed++ == 0) iv_.first_failure = r.message;
+        continue;
+      }
+      if (std::isinf(r.value)) ++iv_.infinite;
+      values.push_back(r.value);
+    }
+    if (values.size() < 2) {
+      std::string hint;
+      if (o_.method == IntervalMethod::bootstrap) {
+        hint =
+            "; bootstrap resamples repeat points, so an estimator that refuses repeated points "
+            "needs its ties option (knn: ties=skip or ties=jitter), or use subsampling, "
+            "which draws without replacement";
+      }
+      fail(fmt::format("{} of {} replicates failed, the first with: {}{}", iv_.failed,
+                       outcomes.size(), iv_.first_failure, hint));
+    }
+    std::sort(values.begin(), values.end());
+    return values;
+  }
+
+  // floor(n^exponent); the relative 1e-12 keeps exact powers exact (1000^(2/3) = 100, which
+  // pow gives as 99.99999999999997).
+  std::size_t subsample_size(std::size_t n) const {
+    return std::size_t(std::floor(std::pow(double(n), o_.subsample_exponent) * (1 + 1e-12)));
+  }
+
+  // A subsample size must be at least what the estimator needs and below the sample size.
+  void check_size(std::size_t b, std::size_t n, std::size_t least, const char* side,
+                  const std::string& what) const {
+    if (b < least || b >= n) {
+      fail(fmt::format("{} of the sample from {} ({} points) would have {} points, but {}", what,
+                       side, n, b,
+                       b < least ? fmt::format("the estimator needs at least {}", least)
+                                 : std::string("a subsample must be smaller than the sample")));
+    }
+  }
+
+  void subsample() {
+    const std::size_t n = p_.rows(), m = q_.rows();
+    if (!std::isfinite(iv_.estimate)) {
+      fail(fmt::format("the point estimate is {}, but subsampling needs a finite one",
+                       format_number(iv_.estimate)));
+    }
+    const Requirements req = est_.requirements();
+    const std::size_t bn = subsample_size(n), bm = subsample_size(m);
+    const std::string rule = fmt::format("a subsample (size^{:.4g})", o_.subsample_exponent);
+    check_size(bn, n, req.min_p, "p", rule);
+    check_size(bm, m, req.min_q, "q", rule);
+    iv_.subsample_p = bn;
+    iv_.subsample_q = bm;
+    const double n_eff = double(std::min(n, m)), b_eff = double(std::min(bn, bm));
+
+    if (o_.rate) {
+      iv_.rate = *o_.rate;
+    } else {
+      estimate_rate(bn, bm, req);
+    }
+    const auto values = collect(run_replicates(est_, p_, q_, bn, bm, false, o_.replicates, o_, 1));
+    // z = tau_b' (theta* - theta_n); bounds theta_n - Q_z(.) / tau_n'. As tau_b'/tau_n' =
+    // (b'/n')^beta this is theta_n - (b'/n')^beta (Q(.) - theta_n) in the replicate quantiles.
+    const double shrink = std::pow(b_eff / n_eff, iv_.rate);
+    const double alpha = 1 - o_.level;
+    const double upper_q = quantile_sorted(values, 1 - alpha / 2);
+    const double lower_q = quantile_sorted(values, alpha / 2);
+    iv_.lo = iv_.estimate - shrink * (upper_q - iv_.estimate);
+    iv_.hi = iv_.estimate - shrink * (lower_q - iv_.estimate);
+  }
+
+  void estimate_rate(std::size_t bn, std::size_t bm, const Requirements& req) {
+    iv_.rate_estimated = true;
+    // The sizes, smallest first.
+    std::vector<std::size_t> sp(rate_sizes), sq(rate_sizes);
+    for (int j = 0; j < rate_sizes; ++j) {
+      const double power = double(j) - 0.5 * (rate_sizes - 1);
+      const double factor = std::pow(rate_spacing, power);
+      sp[j] = std::size_t(std::floor(double(bn) * factor));
+      sq[j] = std::size_t(std::floor(double(bm) * factor));
+      const std::string what =
+          fmt::format("the rate estimate needs subsamples 1.5^{:+g} times as large, so one", power);
+      check_size(sp[j], p_.rows(), req.min_p, "p", what);
+      check_size(sq[j], q_.rows(), req.min_q, "q", what);
+      const std::size_t b = std::min(sp[j], sq[j]);
+      if (!iv_.rate_sizes.empty() && b <= iv_.rate_sizes.back()) {
+        fail(
+            fmt::format("the samples are too small to estimate the convergence rate (subsample "
+                        "sizes {} and {} coincide); give the rate explicitly (--rate in klest "
+                        "estimate)",
+                        iv_.rate_sizes.back(), b));
+      }
+      iv_.rate_sizes.push_back(b);
+    }
+    // Nested chains: chain r draws the largest subsample from the sample and each smaller one
+    // from the one above it, so that the spreads at neighbouring sizes share noise and their
+    // differences, which fix the slope, are less noisy.
+    std::vector<std::vector<Outcome>> outcomes(rate_sizes, std::vector<Outcome>(o_.replicates));
+    detail::parallel_for(
+        o_.replicates,
+        [&](std::size_t r) {
+          Rng draw = rng_for(o_.seed, {o_.stream, 2, std::uint32_t(r), 0});
+          std::vector<std::size_t> ip, iq;
+          for (int j = rate_sizes - 1; j >= 0; --j) {
+            const bool top = j == rate_sizes - 1;
+            ip = top ? draw_indices(draw, p_.rows(), sp[j], false) : pick(draw, ip, sp[j]);
+            iq = top ? draw_indices(draw, q_.rows(), sq[j], false) : pick(draw, iq, sq[j]);
+            Rng inner = rng_for(o_.seed, {o_.stream, 2, std::uint32_t(r), std::uint32_t(1 + j)});
+            try {
+              outcomes[j][r].value = est_.estimate(gather(p_, ip), gather(q_, iq), inner).value;
+            } catch (const InputError& e) {
+              outcomes[j][r].failed = true;
+              outcomes[j][r].message = e.what();
+            }
+          }
+        },
+        /*serial_below=*/2);
+    std::vector<double> log_b, log_spread;
+    for (int j = 0; j < rate_sizes; ++j) {
+      const std::size_t b = iv_.rate_sizes[j];
+      std::vector<double> z;
+      const Outcome* first_failed = nullptr;
+      for (const Outcome& r : outcomes[j]) {
+        if (r.failed && !first_failed) first_failed = &r;
+        if (r.failed || std::isinf(r.value)) {
+          ++iv_.rate_left_out;
+        } else {
+          z.push_back(r.value);
+        }
+      }
+      if (z.size() < 2) {
+        fail(fmt::format(
+            "only {} of {} estimates on subsamples of {} points for the rate "
+            "estimate are finite{}; give the rate explicitly (--rate in klest "
+            "estimate)",
+            z.size(), outcomes[j].size(), b,
+            first_failed ? ", the first failure: " + first_failed->message : std::string()));
+      }
+      std::sort(z.begin(), z.end());
+      double mean_log = 0;
+      for (int k = 1; k <= 9; ++k) {
+        const double l = 0.05 * k;
+        const double spread = quantile_sorted(z, 1 - l) - quantile_sorted(z, l);
+        if (!(spread > 0)) {
+          fail(
+              fmt::format("the estimates on subsamples of {} points do not vary (their {:g}% and "
+                          "{:g}% quantiles coincide), so the convergence rate cannot be "
+                          "estimated; give it explicitly (--rate in klest estimate)",
+                          b, 100 * l, 100 * (1 - l)));
+        }
+        mean_log += std::log(spread) / 9;
+      }
+      iv_.rate_log_spreads.push_back(mean_log);
+      log_b.push_back(std::log(double(b)));
+      // Finite-population correction: without replacement the spread of a smooth estimator on
+      // b of n points is ~ b^-beta sqrt(1 - b/n), which would steepen the slope (by ~0.06 at
+      // b/n = 0.1); it is divided out, with the effective sizes b' and n'.
+      const double n_eff = double(std::min(p_.rows(), q_.rows()));
+      log_spread.push_back(mean_log - 0.5 * std::log1p(-double(b) / n_eff));
+    }
+    double mx = 0, my = 0;
+    for (std::size_t j = 0; j < log_b.size(); ++j) {
+      mx += log_b[j] / double(log_b.size());
+      my += log_spread[j] / double(log_b.size());
+    }
+    double sxy = 0, sxx = 0;
+    for (std::size_t j = 0; j < log_b.size(); ++j) {
+      sxy += (log_b[j] - mx) * (log_spread[j] - my);
+      sxx += (log_b[j] - mx) * (log_b[j] - mx);
+    }
+    iv_.rate = -sxy / sxx;
+    if (!(iv_.rate > 0) || !std::isfinite(iv_.rate)) {
+      fail(
+          fmt::format("the estimated convergence rate beta is {} (the spread of the estimates "
+                      "does not shrink as the subsample grows from {} to {} points), but must "
+                      "be > 0; give it explicitly (--rate in klest estimate)",
+                      format_number(iv_.rate), iv_.rate_sizes.front(), iv_.rate_sizes.back()));
+    }
+  }
+
+  const Estimator& est_;
+  SampleView p_, q_;
+  const IntervalOptions& o_;
+  ConfidenceInterval iv_;
+};
+
+}  // namespace
+
+ConfidenceInterval confidence_interval(const Estimator& estimator, SampleView p, SampleView q,
+                                       double estimate, const IntervalOptions& options) {
+  return Builder(estimator, p, q, estimate, options).run();
+}
+
+}  // namespace klest
