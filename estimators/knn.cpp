@@ -48,6 +48,13 @@ std::string ordinal(std::size_t k) {
   return fmt::format("{}{}", k, suffix);
 }
 
+// "coincides with", or, for distinct rows whose distance is below what a double can resolve
+// next to the largest value of the data (a gap under 2^-990 of it), says so.
+std::string coincide(std::span<const double> a, std::span<const double> b) {
+  if (std::equal(a.begin(), a.end(), b.begin(), b.end())) return "coincides with";
+  return "is, at the resolution of doubles next to the data's largest value, no distance from";
+}
+
 // psi(a) - psi(b) for positive integers, exactly as a finite sum.
 double digamma_difference(std::size_t a, std::size_t b) {
   double s = 0;
@@ -216,13 +223,13 @@ class Knn {
     if (nd.rho.row(i).back() == 0) {
       q.k = l_;
       const std::size_t j = klest::detail::nearest_neighbours_self(x, q).neighbour(i, l_);
-      what = fmt::format("p row {} coincides with p row {}, its {} neighbour in p", i + 1, j + 1,
-                         ordinal(l_));
+      what = fmt::format("p row {} {} p row {}, its {} neighbour in p", i + 1,
+                         coincide(x.row(i), x.row(j)), j + 1, ordinal(l_));
     } else {
       q.k = k_;
       const std::size_t j = klest::detail::nearest_neighbours(y, xi, q).neighbour(0, k_);
-      what = fmt::format("p row {} coincides with q row {}, its {} neighbour in q", i + 1, j + 1,
-                         ordinal(k_));
+      what = fmt::format("p row {} {} q row {}, its {} neighbour in q", i + 1,
+                         coincide(x.row(i), y.row(j)), j + 1, ordinal(k_));
     }
     return klest::InputError(fmt::format(
         "estimator '{}': {}{} ({} of {} points of p have a zero neighbour distance); "

@@ -256,25 +256,37 @@ void search_kdtree(SampleView ref, SampleView queries, bool self, Metric metric,
   });
 }
 
+NeighbourTable search_scaled(SampleView ref, SampleView queries, bool self,
+                             const NeighbourQuery& q);
+
 NeighbourTable search(SampleView ref, SampleView queries, bool self, const NeighbourQuery& q) {
   if (ref.dim() != queries.dim()) throw std::logic_error("nearest_neighbours: dimensions differ");
   if (q.k == 0 || q.k + (self ? 1 : 0) > ref.rows()) {
     throw std::logic_error("nearest_neighbours: k out of range");
   }
-  // Squared distances overflow beyond about 1e154 and underflow below about 1e-154: search on
-  // data scaled by a power of two, which is exact.
+  // Squared distances overflow beyond about 1e154 and underflow below about 1e-154. Data of
+  // extreme magnitude is scaled by a power of two (exact) so that its largest value is 2^480:
+  // squares then neither overflow (even summed over 2^30 coordinates) nor underflow for
+  // distances down to 2^-990 times the largest value.
   if (const int e = magnitude_exponent(ref, queries); e > 64 || e < -64) {
-    const Samples rs = scaled_copy(ref, -e);
+    const int shift = 480 - e;
+    const Samples rs = scaled_copy(ref, shift);
     NeighbourTable t;
     if (self) {
-      t = search(rs, rs, true, q);
+      t = search_scaled(rs, rs, true, q);
     } else {
-      const Samples qs = scaled_copy(queries, -e);
-      t = search(rs, qs, false, q);
+      const Samples qs = scaled_copy(queries, shift);
+      t = search_scaled(rs, qs, false, q);
     }
-    t.exponent += e;
+    t.exponent -= shift;
     return t;
   }
+  return search_scaled(ref, queries, self, q);
+}
+
+// The search proper, on data whose squared distances are representable.
+NeighbourTable search_scaled(SampleView ref, SampleView queries, bool self,
+                             const NeighbourQuery& q) {
   NeighbourTable t;
   t.rows = queries.rows();
   t.k = q.k;
