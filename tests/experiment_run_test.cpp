@@ -1,14 +1,17 @@
 // The harness end to end: identical replications.csv on 1 and 2 threads, resuming after a kill
 // gives the files of an uninterrupted run, refusing a changed file, failed estimates recorded.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -181,7 +184,137 @@ estimators = ["knn(k=5)"]
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("3 of 6 estimates failed"));
   EXPECT_THAT(slurp(dir_ / "o" / "replications.csv"),
-              HasSubstr(",error,,\"estimator 'knn(k=5, l=5, ties=error)': sample from p has 4 points, but needs at least 6\""));
+              HasSubstr(",error,,\"estimator 'knn(k=5, l=5, ties=error, metric=euclidean)': sample from p has 4 points, but needs at least 6\""));
+}
+
+// The journal as a sorted list of its lines, each without the seconds field of an estimate line
+// ("e", item, status, value, seconds, diagnostics, error): blocks are appended in the order the
+// threads finish them, and a resume rewrites the complete ones in item order.
+std::vector<std::string> journal_lines_without_seconds(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("e\t", 0) == 0) {
+      std::size_t at = 0;
+      for (int tab = 0; tab < 4 && at != std::string::npos; ++tab) at = line.find('\t', at + 1);
+      const std::size_t end = at == std::string::npos ? at : line.find('\t', at + 1);
+      if (at != std::string::npos && end != std::string::npos) line.erase(at, end - at);
+    }
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::set<std::string> file_names(const fs::path& dir) {
+  std::set<std::string> out;
+  for (const auto& entry : fs::directory_iterator(dir)) out.insert(entry.path().filename().string());
+  return out;
+}
+
+// Eight SIGKILLs at seeded pseudo-random moments, each followed by a resume, then a last run to
+// the end: the folder holds exactly the files of an uninterrupted run with the same bytes, except
+// for what measures time or the history of the run itself:
+//   timings.csv    the seconds column (wall time of every estimate);
+//   summary.csv    median_seconds (the median of those timings);
+//   manifest.json  run.started and run.finished (the UTC clock), run.seconds (wall time) and
+//                  run.resumed_replications (items the last invocation found done: 0 for an
+//                  uninterrupted run by definition, and here > 0);
+//   journal.txt    the resume log: its blocks come in the order threads finish them and carry
+//                  the seconds, so it is compared as a sorted list of lines without them.
+// The moments are fractions (drawn from a seeded generator) of the uninterrupted run's wall time,
+// so the kills land inside the run whatever the speed of the machine. The n = 5 cells fail for
+// knn(k=5): error rows must survive the resumes too (exit code 3 at the end of every complete
+// run).
+TEST_F(ExperimentRun, EightSeededKillsWithResumesGiveTheFilesOfAnUninterruptedRun) {
+  const auto file = write("kills.toml", R"toml(name = "kills"
+seed = 8
+replications = 30
+sizes = [5, 300, 3000]
+pairs = [["normal(0, 1)", "normal(1, 1.5)"],
+         ["mvnormal(mean=[0, 0])", "mvnormal(mean=[0.5, 0], cov=[[1, 0.3], [0.3, 1]])"]]
+estimators = ["knn(k=1)", "knn(k=5)", "gaussian_fit"]
+threads = 2
+)toml");
+  const fs::path whole = dir_ / "whole", killed = dir_ / "killed";
+  const std::string bin = KLEST_BINARY;
+  // Runs `klest run -q kills.toml -o out` with its output discarded; returns its pid.
+  auto spawn = [&](const fs::path& out) {
+    std::vector<std::string> args{bin, "run", "-q", file.string(), "-o", out.string()};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : pid_t(-1);
+  };
+  auto wait_exit_code = [](pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t first = spawn(whole);
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(wait_exit_code(first), 3);
+  const double whole_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  klest::Rng gen = klest::rng_for(2024, {8});
+  std::size_t kills = 0;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const double fraction = 0.02 + 0.16 * klest::uniform01(gen);
+    const pid_t pid = spawn(killed);
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::duration<double>(fraction * whole_seconds));
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ++kills;
+    } else {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << "attempt " << attempt;
+    }
+  }
+  const pid_t last = spawn(killed);
+  ASSERT_GT(last, 0);
+  ASSERT_EQ(wait_exit_code(last), 3);
+  EXPECT_GE(kills, 4u) << "most attempts ended before their kill; the test proves little";
+  RecordProperty("kills", std::to_string(kills));
+  RecordProperty("uninterrupted_seconds", std::to_string(whole_seconds));
+
+  EXPECT_EQ(file_names(whole), file_names(killed));
+  for (const char* f :
+       {"replications.csv", "rates.csv", "report.md", "report.tex", "references.bib"}) {
+    EXPECT_EQ(slurp(whole / f), slurp(killed / f)) << f;
+  }
+  EXPECT_EQ(without_timing(slurp(whole / "timings.csv")),
+            without_timing(slurp(killed / "timings.csv")));
+  EXPECT_EQ(without_timing(slurp(whole / "summary.csv")),
+            without_timing(slurp(killed / "summary.csv")));
+  EXPECT_EQ(journal_lines_without_seconds(slurp(whole / "journal.txt")),
+            journal_lines_without_seconds(slurp(killed / "journal.txt")));
+
+  auto mw = nlohmann::json::parse(slurp(whole / "manifest.json"));
+  auto mk = nlohmann::json::parse(slurp(killed / "manifest.json"));
+  EXPECT_EQ(mw["run"]["resumed_replications"], 0);
+  if (kills > 0) {
+    EXPECT_GT(mk["run"]["resumed_replications"].get<int>(), 0);
+  }
+  for (auto* m : {&mw, &mk}) {
+    for (const char* key : {"started", "finished", "seconds", "resumed_replications"}) {
+      ASSERT_TRUE((*m)["run"].contains(key)) << key;
+      (*m)["run"].erase(key);
+    }
+  }
+  EXPECT_EQ(mw, mk);
 }
 
 }  // namespace

@@ -12,6 +12,9 @@ namespace klest::detail {
 double bd0(double x, double m, double d) {
   if (x == 0) return m;
   if (m == 0) return std::numeric_limits<double>::infinity();
+  // x + m or 2x near the largest double would overflow below (inf * 0 = NaN in the series):
+  // bd0 is homogeneous of degree 1, so evaluate it at half the arguments.
+  if (!(x + m <= 0x1p1023)) return 2 * bd0(0.5 * x, 0.5 * m, 0.5 * d);
   if (std::abs(d) < 0.1 * (x + m)) {
     const double v = d / (x + m), v2 = v * v;
     double s = d * v, ej = 2 * x * v;

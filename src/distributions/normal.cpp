@@ -4,6 +4,7 @@
 // platform.
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "klest/distribution.hpp"
@@ -55,5 +56,8 @@ KLEST_REGISTER_KL("normal", "normal", "standard; e.g. Penny (2001), UCL tech. re
                     const double m1 = p.params().get<double>("mean"), s1 = p.params().get<double>("sd");
                     const double m2 = q.params().get<double>("mean"), s2 = q.params().get<double>("sd");
                     const double r = s1 / s2, dm = (m1 - m2) / s2;
+                    // sd ratio beyond the double range: r^2 / 2 outgrows log r, KL is +inf
+                    // (computing it would give -inf + inf = NaN).
+                    if (std::isinf(r)) return std::numeric_limits<double>::infinity();
                     return -std::log(r) + 0.5 * (r * r + dm * dm) - 0.5;
                   });

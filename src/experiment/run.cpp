@@ -181,7 +181,16 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
   std::vector<EstimateRecord> results(items * e_count);
   std::vector<char> done(items, 0);
   std::size_t resumed = 0;
-  if (fs::exists(journal)) resumed = read_journal(journal, spec.hash, plan, results, done);
+  {
+    // A journal that cannot even be looked at (a symlink loop, no permission) is a problem of
+    // the output folder, named as such, not an internal error.
+    std::error_code ec;
+    const bool exists = fs::exists(journal, ec);
+    if (ec) {
+      throw ConfigError(fmt::format("cannot read '{}': {}", journal.string(), ec.message()));
+    }
+    if (exists) resumed = read_journal(journal, spec.hash, plan, results, done);
+  }
 
   // Rewrite the journal with its complete blocks only, then append to it.
   {
