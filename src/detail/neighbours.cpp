@@ -1,6 +1,7 @@
 #include "detail/neighbours.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -220,11 +221,41 @@ void search_brute_euclidean(SampleView ref, SampleView queries, bool self, Neigh
   }, 2);
 }
 
+// The rows of `s` in Morton (Z-curve) order of their first three coordinates: consecutive
+// queries then visit the same parts of the tree, which keeps it in cache.
+std::vector<std::size_t> z_order(SampleView s) {
+  const std::size_t n = s.rows(), d = s.dim(), used = std::min<std::size_t>(d, 3);
+  std::vector<double> lo(used, std::numeric_limits<double>::infinity()), hi(used, -lo[0]);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < used; ++j) {
+      lo[j] = std::min(lo[j], s.row(i)[j]);
+      hi[j] = std::max(hi[j], s.row(i)[j]);
+    }
+  }
+  std::vector<std::pair<std::uint64_t, std::size_t>> keyed(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t code = 0;
+    for (std::size_t j = 0; j < used; ++j) {
+      const double width = hi[j] - lo[j];
+      const double unit = width > 0 ? (s.row(i)[j] - lo[j]) / width : 0;
+      const auto cell = std::uint64_t(std::min(unit, 1.0) * 2097151.0);  // 21 bits
+      for (std::size_t b = 0; b < 21; ++b) code |= ((cell >> b) & 1u) << (b * used + j);
+    }
+    keyed[i] = {code, i};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = keyed[i].second;
+  return order;
+}
+
 void search_kdtree(SampleView ref, SampleView queries, bool self, Metric metric,
                    NeighbourTable& t) {
   const KdTree tree(ref);
   const std::size_t d = ref.dim(), k = t.k, want = k + (self ? 1 : 0);
-  parallel_for(queries.rows(), [&](std::size_t i) {
+  const std::vector<std::size_t> order = z_order(queries);
+  parallel_for(queries.rows(), [&](std::size_t position) {
+    const std::size_t i = order[position];
     thread_local std::vector<std::size_t> index;
     thread_local std::vector<double> dist_sq;
     thread_local std::vector<std::pair<std::size_t, double>> ball;
