@@ -1,9 +1,9 @@
 #pragma once
-// Pieces shared by the k-nearest-neighbour and spacing estimators (estimators/knn*.cpp, nnr.cpp,
-// perez_cruz.cpp), so that each exists once: the `ties` parameter and the policy behind it (error, skip, jitter), the
-// jitter itself, digamma differences at integers, index-order compensated sums of log
-// neighbour distances per rank, and the minimum-norm weights of the weighted and ensemble
-// estimators. The searches themselves are in detail/neighbours.hpp.
+// Pieces shared by the k-nearest-neighbour and spacing estimators (estimators/knn*.cpp,
+// nnr.cpp, perez_cruz.cpp), so that each exists once: the `ties` parameter and the policy
+// behind it (error, skip, jitter), the jitter itself, digamma differences at integers,
+// index-order compensated sums of log neighbour distances per rank, and the minimum-norm
+// weights of the weighted and ensemble estimators. The searches themselves are in detail/neighbours.hpp.
 
 #include <algorithm>
 #include <cmath>
