@@ -39,5 +39,3 @@ void knn_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(knn)->Apply(knn_args);
 
 }  // namespace
-
-BENCHMARK_MAIN();
