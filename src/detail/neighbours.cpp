@@ -9,6 +9,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include <omp.h>
+#include <parallel/algorithm>
+
 #define EIGEN_DONT_PARALLELIZE  // threads come from parallel_for only
 // GCC 12 reports its own AVX-512 intrinsics (used by Eigen under -march=native) as reading an
 // uninitialised value (GCC bug 105593); the warning is about the compiler's header, not this code.
@@ -54,6 +57,12 @@ double max_distance(const double* a, const double* b, std::size_t dim) {
 class Best {
  public:
   explicit Best(std::size_t k) : k_(k) { items_.reserve(k + 1); }
+  /// Empty again, for k (keeps the storage: no allocation per query).
+  void reset(std::size_t k) {
+    k_ = k;
+    items_.clear();
+    items_.reserve(k + 1);
+  }
   double worst() const {
     return items_.size() < k_ ? std::numeric_limits<double>::infinity() : items_.back().first;
   }
@@ -79,31 +88,61 @@ void store(NeighbourTable& t, std::size_t i, const Best& best) {
   }
 }
 
-// 1-D: sort the reference once; each query walks outward from its position.
+// Sorts (value, row) pairs: all distinct, so the result is the same whichever sort runs. Outside
+// a parallel region libstdc++'s parallel mode spreads it over the OpenMP threads.
+void sort_pairs(std::vector<std::pair<double, std::size_t>>& v) {
+  if (omp_in_parallel() || omp_get_max_threads() == 1 || v.size() < 100000) {
+    std::sort(v.begin(), v.end());
+  } else {
+    __gnu_parallel::sort(v.begin(), v.end());
+  }
+}
+
+// 1-D: sort the reference once; each query walks outward from its position. Queries run in
+// sorted order (within a sample, the reference order itself), so consecutive binary searches
+// touch the same memory.
 void search_sorted(SampleView ref, SampleView queries, bool self, NeighbourTable& t) {
   std::vector<std::pair<double, std::size_t>> sorted(ref.rows());
   for (std::size_t i = 0; i < ref.rows(); ++i) sorted[i] = {ref.data()[i], i};
-  std::sort(sorted.begin(), sorted.end());
+  sort_pairs(sorted);
+  // The queries in ascending order, with their values beside their rows (no random reads).
+  std::vector<std::pair<double, std::size_t>> q_sorted;
+  if (!self) {
+    q_sorted.resize(queries.rows());
+    for (std::size_t i = 0; i < q_sorted.size(); ++i) q_sorted[i] = {queries.data()[i], i};
+    sort_pairs(q_sorted);
+  }
+  const auto& order = self ? sorted : q_sorted;
   const std::size_t k = t.k;
-  parallel_for(queries.rows(), [&](std::size_t i) {
-    Best best(k);
-    const double x = queries.data()[i];
-    auto split = std::lower_bound(sorted.begin(), sorted.end(), std::pair(x, std::size_t(0)));
-    std::ptrdiff_t left = split - sorted.begin() - 1, right = split - sorted.begin();
-    const std::ptrdiff_t end = std::ptrdiff_t(sorted.size());
-    const std::size_t skip = self ? i : none;
-    const double inf = std::numeric_limits<double>::infinity();
-    while (left >= 0 || right < end) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::ptrdiff_t end = std::ptrdiff_t(sorted.size());
+  parallel_for(queries.rows(), [&](std::size_t position) {
+    const auto [x, i] = order[position];
+    // Within the sample the query sits at its own sorted position, which is skipped.
+    std::ptrdiff_t left, right;
+    if (self) {
+      left = std::ptrdiff_t(position) - 1;
+      right = std::ptrdiff_t(position) + 1;
+    } else {
+      const auto split =
+          std::lower_bound(sorted.begin(), sorted.end(), std::pair(x, std::size_t(0)));
+      left = split - sorted.begin() - 1;
+      right = split - sorted.begin();
+    }
+    // Walking outward always takes the nearer side, so neighbours come in ascending distance:
+    // the first k are the answer.
+    double* dist = t.scaled.data() + i * k;
+    std::size_t* index = t.index.empty() ? nullptr : t.index.data() + i * k;
+    for (std::size_t j = 0; j < k; ++j) {
       const double dl = left >= 0 ? x - sorted[std::size_t(left)].first : inf;
       const double dr = right < end ? sorted[std::size_t(right)].first - x : inf;
       const bool take_left = dl < dr || (dl == dr && left >= 0 &&
                                          sorted[std::size_t(left)].second <
                                              sorted[std::size_t(right)].second);
-      if ((take_left ? dl : dr) > best.worst()) break;
-      const auto& [value, index] = take_left ? sorted[std::size_t(left--)] : sorted[std::size_t(right++)];
-      if (index != skip) best.offer(take_left ? x - value : value - x, index);
+      dist[j] = take_left ? dl : dr;
+      const std::size_t at = std::size_t(take_left ? left-- : right++);
+      if (index) index[j] = sorted[at].second;
     }
-    store(t, i, best);
   });
 }
 
