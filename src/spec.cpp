@@ -14,7 +14,8 @@
 
 namespace klest {
 
-bool Spec::operator==(const Spec&) const = default;
+// Written out: clang 14 crashes on a defaulted comparison that recurses through the variant.
+bool Spec::operator==(const Spec& o) const { return name == o.name && args == o.args; }
 
 namespace {
 
