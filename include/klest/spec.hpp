@@ -42,13 +42,15 @@ using SpecList = std::vector<SpecValue>;
 struct SpecValue {
   std::variant<double, std::string, SpecList, Spec> v;
 
-  SpecValue() : v(0.0) {}
-  SpecValue(double x) : v(x) {}                        // NOLINT: implicit by design
-  SpecValue(int x) : v(double(x)) {}                   // NOLINT
-  SpecValue(std::string s) : v(std::move(s)) {}        // NOLINT
-  SpecValue(const char* s) : v(std::string(s)) {}      // NOLINT
-  SpecValue(SpecList l) : v(std::move(l)) {}           // NOLINT
-  SpecValue(Spec s) : v(std::move(s)) {}               // NOLINT
+  // Defined after SpecArg: building the variant needs Spec, hence SpecArg, complete (clang
+  // instantiates the variant's constexpr constructors where they are used).
+  SpecValue();
+  SpecValue(double x);                                 // NOLINT: implicit by design
+  SpecValue(int x);                                    // NOLINT
+  SpecValue(std::string s);                            // NOLINT
+  SpecValue(const char* s);                            // NOLINT
+  SpecValue(SpecList l);                               // NOLINT
+  SpecValue(Spec s);                                   // NOLINT
 
   bool is_number() const { return std::holds_alternative<double>(v); }
   bool is_string() const { return std::holds_alternative<std::string>(v); }
@@ -67,6 +69,14 @@ struct SpecArg {
   SpecValue value;
   bool operator==(const SpecArg&) const = default;
 };
+
+inline SpecValue::SpecValue() : v(0.0) {}
+inline SpecValue::SpecValue(double x) : v(x) {}
+inline SpecValue::SpecValue(int x) : v(double(x)) {}
+inline SpecValue::SpecValue(std::string s) : v(std::move(s)) {}
+inline SpecValue::SpecValue(const char* s) : v(std::string(s)) {}
+inline SpecValue::SpecValue(SpecList l) : v(std::move(l)) {}
+inline SpecValue::SpecValue(Spec s) : v(std::move(s)) {}
 
 /// Parses a whole spec. Throws ConfigError quoting the text, the 1-based column and what was
 /// expected there, e.g. "spec 'knn(k=)': column 7: expected a value".
