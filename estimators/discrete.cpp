@@ -75,6 +75,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <fmt/format.h>
 
+#include "detail/sum.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "klest/spec.hpp"
@@ -150,19 +151,7 @@ std::vector<Cell> count_categories(klest::SampleView x, klest::SampleView y) {
   return cells;
 }
 
-// Neumaier-compensated running sum, added to in a fixed order.
-class Sum {
- public:
-  void add(double term) {
-    const double t = sum_ + term;
-    carry_ += std::abs(sum_) >= std::abs(term) ? (sum_ - t) + term : (term - t) + sum_;
-    sum_ = t;
-  }
-  double value() const { return sum_ + carry_; }
-
- private:
-  double sum_ = 0, carry_ = 0;
-};
+using klest::detail::CompensatedSum;
 
 class Discrete {
  public:
@@ -234,7 +223,7 @@ class Discrete {
     } else {
       e.value = plugin(cells, n, m);
       if (method_ == "miller_madow") {
-        Sum ratio;  // sum_k p^_k / q^_k
+        CompensatedSum ratio;  // sum_k p^_k / q^_k
         for (const Cell& c : cells) {
           if (c.x > 0) ratio.add((c.x / n) / (c.y / m));
         }
@@ -253,7 +242,7 @@ class Discrete {
  private:
   // Every category of P is also one of Q's here.
   static double plugin(const std::vector<Cell>& cells, double n, double m) {
-    Sum s;
+    CompensatedSum s;
     for (const Cell& c : cells) {
       if (c.x > 0) s.add((c.x / n) * (std::log(c.x / n) - std::log(c.y / m)));
     }
@@ -262,7 +251,7 @@ class Discrete {
 
   static double zhang_grabchak(const std::vector<Cell>& cells, double n, double m) {
     using boost::math::digamma;
-    Sum s;
+    CompensatedSum s;
     for (const Cell& c : cells) {
       if (c.x > 0) s.add((c.x / n) * (digamma(c.x) - digamma(c.y + 1)));
     }
@@ -271,7 +260,7 @@ class Discrete {
 
   double add(const std::vector<Cell>& cells, double n, double m, double k) const {
     const double np = n + k * alpha_, mq = m + k * alpha_;
-    Sum s;
+    CompensatedSum s;
     for (const Cell& c : cells) {
       // p^ log(p^/q^) with p^/q^ = ((x + a)/(y + a)) (mq/np), logs taken apart.
       s.add((c.x + alpha_) / np *

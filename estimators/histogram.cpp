@@ -112,6 +112,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "detail/sum.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 
@@ -139,19 +140,7 @@ Empty parse_empty(const std::string& s) {
   return Empty::pseudocount;
 }
 
-// Sum in a fixed order with Neumaier's compensation.
-class CompensatedSum {
- public:
-  void add(double term) {
-    const double t = sum_ + term;
-    carry_ += std::abs(sum_) >= std::abs(term) ? (sum_ - t) + term : (term - t) + sum_;
-    sum_ = t;
-  }
-  double value() const { return sum_ + carry_; }
-
- private:
-  double sum_ = 0, carry_ = 0;
-};
+using klest::detail::CompensatedSum;
 
 // The bins of one coordinate: equal-width over [lo, hi] (scaled units), or right-closed bins
 // between sorted cuts (raw units) with unbounded end bins.

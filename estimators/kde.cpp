@@ -156,6 +156,7 @@
 
 #include "detail/kdtree.hpp"
 #include "detail/parallel.hpp"
+#include "detail/sum.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 
@@ -543,16 +544,13 @@ class Kde {
     });
 
     // Neumaier summation in index order: deterministic whatever the thread count.
-    double sum = 0, carry = 0;
+    klest::detail::CompensatedSum sum;
     std::size_t p_zero = 0, q_zero = 0;
     for (std::size_t i = 0; i < n; ++i) {
       p_zero += log_p[i] == -infinity;
       q_zero += log_q[i] == -infinity;
       if (log_p[i] == -infinity || log_q[i] == -infinity) continue;
-      const double term = log_p[i] - log_q[i];
-      const double t = sum + term;
-      carry += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
-      sum = t;
+      sum.add(log_p[i] - log_q[i]);
     }
     klest::Estimate e;
     if (q_zero > 0) {
@@ -560,7 +558,7 @@ class Kde {
     } else if (p_zero > 0) {
       e.value = -infinity;
     } else {
-      e.value = (sum + carry) / double(n);
+      e.value = sum.value() / double(n);
     }
     if (q_zero > 0) e.diag.set("q_zero_points", double(q_zero));
     if (p_zero > 0) e.diag.set("p_zero_points", double(p_zero));

@@ -58,14 +58,7 @@ class KnnAdaptive {
   static constexpr std::string_view reference =
       "Wang, Kulkarni, Verdu (2009), IEEE Trans. Inf. Theory 55(5):2392-2405 (Eq. 29)";
   static constexpr klest::Support accepts = klest::Support::continuous;
-  static constexpr std::string_view bibtex =
-      "@article{wang2009divergence,\n"
-      "  author  = {Wang, Qing and Kulkarni, Sanjeev R. and Verd{\\'u}, Sergio},\n"
-      "  title   = {Divergence Estimation for Multidimensional Densities via "
-      "$k$-Nearest-Neighbor Distances},\n"
-      "  journal = {IEEE Transactions on Information Theory},\n"
-      "  volume  = {55},\n  number  = {5},\n  pages   = {2392--2405},\n  year    = {2009},\n"
-      "  doi     = {10.1109/TIT.2009.2016060}\n}";
+  static constexpr std::string_view bibtex = kd::wkv2009_bibtex;
 
   static klest::ParamSpec params() {
     return {

@@ -75,14 +75,7 @@ class KnnOneSample {
   static constexpr std::string_view reference =
       "Perez-Cruz (2008), Proc. IEEE ISIT, pp. 1666-1670, Eq. 18";
   static constexpr klest::Support accepts = klest::Support::continuous;
-  static constexpr std::string_view bibtex =
-      "@inproceedings{perezcruz2008kullback,\n"
-      "  author    = {P{\\'e}rez-Cruz, Fernando},\n"
-      "  title     = {Kullback-Leibler Divergence Estimation of Continuous Distributions},\n"
-      "  booktitle = {Proceedings of the IEEE International Symposium on Information Theory "
-      "(ISIT)},\n"
-      "  address   = {Toronto},\n  pages     = {1666--1670},\n  year      = {2008},\n"
-      "  doi       = {10.1109/ISIT.2008.4595271}\n}";
+  static constexpr std::string_view bibtex = kd::perez_cruz2008_bibtex;
 
   static klest::ParamSpec params() {
     return {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "detail/neighbours.hpp"
+#include "detail/sum.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "klest/params.hpp"
@@ -21,6 +22,24 @@
 #include "klest/samples.hpp"
 
 namespace klest::detail {
+
+// BibTeX entries of the papers several estimators rest on.
+inline constexpr std::string_view wkv2009_bibtex =
+    "@article{wang2009divergence,\n"
+    "  author  = {Wang, Qing and Kulkarni, Sanjeev R. and Verd{\\'u}, Sergio},\n"
+    "  title   = {Divergence Estimation for Multidimensional Densities via "
+    "$k$-Nearest-Neighbor Distances},\n"
+    "  journal = {IEEE Transactions on Information Theory},\n"
+    "  volume  = {55},\n  number  = {5},\n  pages   = {2392--2405},\n  year    = {2009},\n"
+    "  doi     = {10.1109/TIT.2009.2016060}\n}";
+inline constexpr std::string_view perez_cruz2008_bibtex =
+    "@inproceedings{perezcruz2008kullback,\n"
+    "  author    = {P{\\'e}rez-Cruz, Fernando},\n"
+    "  title     = {Kullback-Leibler Divergence Estimation of Continuous Distributions},\n"
+    "  booktitle = {Proceedings of the IEEE International Symposium on Information Theory "
+    "(ISIT)},\n"
+    "  address   = {Toronto},\n  pages     = {1666--1670},\n  year      = {2008},\n"
+    "  doi       = {10.1109/ISIT.2008.4595271}\n}";
 
 // ---------------------------------------------------------------------------------------------
 // Ties: repeated points make a neighbour distance zero (or, for the counting estimators, make
@@ -115,21 +134,6 @@ Estimate resolve_ties(SampleView x, SampleView y, Ties ties, Rng& rng, Evaluate&
 double digamma_difference(std::size_t a, std::size_t b);
 /// psi(a) for a positive integer a (Boost.Math; a few ulps).
 double digamma_integer(std::size_t a);
-
-/// A Neumaier-compensated sum. Terms added in index order give a result independent of the
-/// thread count that computed them.
-class CompensatedSum {
- public:
-  void add(double term) {
-    const double t = sum_ + term;
-    carry_ += std::abs(sum_) >= std::abs(term) ? (sum_ - t) + term : (term - t) + sum_;
-    sum_ = t;
-  }
-  double value() const { return sum_ + carry_; }
-
- private:
-  double sum_ = 0, carry_ = 0;
-};
 
 /// One log-ratio term: the q_rank-th neighbour distance in Q over the p_rank-th in P.
 struct RankPair {
