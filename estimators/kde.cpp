@@ -92,10 +92,11 @@
 // undefined; +inf reports the support mismatch). Diagnostics "q_zero_points" and
 // "p_zero_points" count such points whenever there are any.
 //
-// Truncation (truncate=true, the default). Each density's whitened sample goes into a k-d tree
-// of bounding boxes (median splits of the widest coordinate, leaves of at most 32 points stored
-// one after the other); a query visits the leaves nearest first, skips every box beyond the
-// truncation radius, and sums whole leaves in tight loops:
+// Truncation (truncate=true, the default). Each density's whitened sample goes into the k-d tree
+// of bounding boxes the k-NN searches use (klest::detail::BoxTree: median splits of the widest
+// coordinate, leaves of at most 32 points stored one after the other); a query visits the
+// leaves nearest first, skips every box beyond the truncation radius, and sums whole leaves in
+// tight loops:
 //   epanechnikov: the points with |u| < 1, exactly those whose kernel value is not 0: exact.
 //   gaussian:     every point with |u|^2 < D0 + 2 log(1/eps), eps = 1e-12, D0 the squared
 //                 distance |u|^2 from the query to its nearest point (the left-out point
@@ -115,10 +116,7 @@
 // (Gaussian) or 12 (Epanechnikov) every pair is summed whatever `truncate` says: there the boxes
 // prune too little to pay for themselves at the sizes measured (for the Gaussian kernel in 5-D
 // the tree took as long as the exact sums at n = m = 1e5, and longer at 1e4; the Epanechnikov
-// tree was still 6x faster in 10-D at 5e3). The tree is kept here rather than using
-// klest::detail::KdTree because a kernel sum wants whole leaves in tight loops: KdTree's radius
-// search hands back (index, distance) pairs one at a time, which for the Gaussian radius (a
-// large part of the sample) costs more than summing every pair.
+// tree was still 6x faster in 10-D at 5e3).
 //
 // Reference: B. W. Silverman, Density Estimation for Statistics and Data Analysis, Chapman &
 // Hall, 1986 (kernels, leave-one-out density estimates, bandwidth rules). The resubstitution
@@ -154,7 +152,7 @@
 
 #include <fmt/format.h>
 
-#include "detail/kdtree.hpp"
+#include "detail/box_tree.hpp"
 #include "detail/parallel.hpp"
 #include "detail/sum.hpp"
 #include "klest/error.hpp"
@@ -192,114 +190,15 @@ double log_kernel_constant(Kernel kernel, std::size_t d) {
   return std::log((dd + 2) / 2) - log_ball;
 }
 
-// A k-d tree of bounding boxes over one whitened sample, its points stored leaf by leaf so that
-// a query sums whole leaves in tight loops. Built by splitting the widest coordinate at the
-// median (ties broken by row index), so its shape depends only on the data.
-class BoxTree {
- public:
-  static constexpr std::size_t leaf_size = 32;  // points per leaf, at most
-
-  BoxTree(const std::vector<double>& z, std::size_t rows, std::size_t dim) : dim_(dim) {
-    std::vector<std::size_t> order(rows);
-    for (std::size_t i = 0; i < rows; ++i) order[i] = i;
-    build(z, order, 0, rows);
-    points_.resize(rows * dim);
-    for (std::size_t i = 0; i < rows; ++i) {
-      std::copy_n(z.data() + order[i] * dim, dim, points_.data() + i * dim);
-    }
-    row_ = std::move(order);
-  }
-
-  // Calls leaf(points, rows, count) for the leaves of the tree, the nearer child of every node
-  // first, skipping each subtree whose box's squared distance from q is not below bound(),
-  // which is read afresh before each subtree (it may shrink as leaves are seen). `points` holds
-  // `count` points of dim values each, `rows` their row indices. A point's computed squared
-  // distance is never below that of its box (each coordinate difference is at least the box's,
-  // and rounding is monotone), so every point nearer than bound() is seen.
-  template <class Leaf, class Bound>
-  void nearest_first(const double* q, Leaf&& leaf, Bound&& bound) const {
-    visit(0, q, leaf, bound);
-  }
-
- private:
-  struct Node {
-    std::size_t begin = 0, end = 0;
-    std::size_t left = 0, right = 0;  // children; left == 0 marks a leaf (the root is node 0)
-    std::size_t box = 0;              // offset of its lower corner in box_; the upper follows
-  };
-
-  std::size_t build(const std::vector<double>& z, std::vector<std::size_t>& order,
-                    std::size_t begin, std::size_t end) {
-    const std::size_t id = nodes_.size();
-    nodes_.push_back({begin, end, 0, 0, box_.size()});
-    box_.resize(box_.size() + 2 * dim_);
-    double* lo = box_.data() + nodes_[id].box;
-    double* hi = lo + dim_;
-    std::fill_n(lo, dim_, infinity);
-    std::fill_n(hi, dim_, -infinity);
-    for (std::size_t i = begin; i < end; ++i) {
-      const double* r = z.data() + order[i] * dim_;
-      for (std::size_t k = 0; k < dim_; ++k) {
-        lo[k] = std::min(lo[k], r[k]);
-        hi[k] = std::max(hi[k], r[k]);
-      }
-    }
-    if (end - begin <= leaf_size) return id;
-    std::size_t axis = 0;
-    for (std::size_t k = 1; k < dim_; ++k) {
-      if (hi[k] - lo[k] > hi[axis] - lo[axis]) axis = k;
-    }
-    const std::size_t mid = begin + (end - begin) / 2;
-    std::nth_element(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(mid),
-                     order.begin() + std::ptrdiff_t(end), [&](std::size_t a, std::size_t b) {
-                       const double va = z[a * dim_ + axis], vb = z[b * dim_ + axis];
-                       return va < vb || (va == vb && a < b);
-                     });
-    const std::size_t left = build(z, order, begin, mid);
-    const std::size_t right = build(z, order, mid, end);
-    nodes_[id].left = left;
-    nodes_[id].right = right;
-    return id;
-  }
-
-  double box_distance2(const Node& node, const double* q) const {
-    const double* lo = box_.data() + node.box;
-    const double* hi = lo + dim_;
-    double s = 0;
-    for (std::size_t k = 0; k < dim_; ++k) {
-      const double t = q[k] < lo[k] ? lo[k] - q[k] : (q[k] > hi[k] ? q[k] - hi[k] : 0.0);
-      s += t * t;
-    }
-    return s;
-  }
-
-  template <class Leaf, class Bound>
-  void visit(std::size_t id, const double* q, Leaf& leaf, Bound& bound) const {
-    const Node& node = nodes_[id];
-    if (node.left == 0) {
-      leaf(points_.data() + node.begin * dim_, row_.data() + node.begin, node.end - node.begin);
-      return;
-    }
-    const double dl = box_distance2(nodes_[node.left], q);
-    const double dr = box_distance2(nodes_[node.right], q);
-    const bool left_first = dl <= dr;
-    if (std::min(dl, dr) < bound()) visit(left_first ? node.left : node.right, q, leaf, bound);
-    if (std::max(dl, dr) < bound()) visit(left_first ? node.right : node.left, q, leaf, bound);
-  }
-
-  std::size_t dim_;
-  std::vector<Node> nodes_;
-  std::vector<double> box_;
-  std::vector<double> points_;
-  std::vector<std::size_t> row_;
-};
+// The box tree over a whitened sample: points per leaf, at most.
+constexpr std::size_t tree_leaf_size = 32;
 
 // One sample in the coordinates of its own density estimate, z = L^-1 (x - c), row-major,
 // with a box tree over it when truncating.
 struct Whitened {
   std::vector<double> z;
   std::size_t rows = 0, dim = 0;
-  std::unique_ptr<BoxTree> tree;
+  std::unique_ptr<klest::detail::BoxTree> tree;
   const double* row(std::size_t i) const { return z.data() + i * dim; }
 };
 
@@ -344,14 +243,15 @@ double log_kernel_sum_tree(Kernel kernel, const double* q, const Whitened& s, do
                            std::size_t skip, std::vector<double>& scratch) {
   const double c2 = c * c, inv_c2 = 1 / c2;
   const std::size_t dim = s.dim;
-  constexpr std::size_t leaf_size = BoxTree::leaf_size;
   double sum = 0;
   if (kernel == Kernel::epanechnikov) {
     // A hair wider than c^2 so that every point passing the test u2 < 1 is seen.
     const double radius2 = c2 * (1 + 1e-12);
     s.tree->nearest_first(
         q,
-        [&](const double* pts, const std::size_t* rows, std::size_t count) {
+        [&](std::size_t first, std::size_t count, const double*, const double*) {
+          const double* pts = s.tree->point(first);
+          const std::size_t* rows = s.tree->rows_from(first);
           double leaf_sum = 0;  // a local: it stays in a register
           for (std::size_t i = 0; i < count; ++i) {
             const double u2 = klest::detail::squared_distance(q, pts + i * dim, dim) * inv_c2;
@@ -373,8 +273,10 @@ double log_kernel_sum_tree(Kernel kernel, const double* q, const Whitened& s, do
   };
   s.tree->nearest_first(
       q,
-      [&](const double* pts, const std::size_t* rows, std::size_t count) {
-        double d2[leaf_size];
+      [&](std::size_t first, std::size_t count, const double*, const double*) {
+        const double* pts = s.tree->point(first);
+        const std::size_t* rows = s.tree->rows_from(first);
+        double d2[tree_leaf_size];
         double leaf_top = infinity;
         for (std::size_t i = 0; i < count; ++i) {
           d2[i] = klest::detail::squared_distance(q, pts + i * dim, dim);
@@ -387,7 +289,7 @@ double log_kernel_sum_tree(Kernel kernel, const double* q, const Whitened& s, do
         // Without branches (a point near the radius is as likely in as out): the exponents of
         // the points within the radius are packed to the front, then exponentiated.
         const double limit = radius2();
-        double t[leaf_size];
+        double t[tree_leaf_size];
         std::size_t kept = 0;
         for (std::size_t i = 0; i < count; ++i) {
           t[kept] = -0.5 * (d2[i] - top) * inv_c2;
@@ -742,7 +644,9 @@ class Kde {
           "{:.3g} bandwidths from a sample's centre, beyond the {:g} the kernel sums support",
           label_, h_, largest, max_whitened));
     }
-    if (with_tree) w.tree = std::make_unique<BoxTree>(w.z, w.rows, d);
+    if (with_tree) {
+      w.tree = std::make_unique<klest::detail::BoxTree>(w.z.data(), w.rows, d, tree_leaf_size);
+    }
     return w;
   }
 

@@ -86,6 +86,46 @@ INSTANTIATE_TEST_SUITE_P(
       return name.str();
     });
 
+// Ties go by row index in every search, so on data full of repeated points and tied distances
+// the searches agree on the neighbours themselves, not just their distances; and the combined
+// search of the two-sample estimators gives exactly the tables of the two separate ones. The
+// sizes take the trees through single leaves, uneven leaves and several levels.
+TEST(Neighbours, SearchesAgreeOnNeighboursAndTheCombinedSearchOnBothTables) {
+  klest::Rng rng = klest::rng_for(47);
+  for (std::size_t d : {1, 2, 3, 7, 9}) {
+    for (std::size_t n : {2, 3, 17, 64, 65, 1000, 3001}) {
+      const klest::Samples x = grid_points(rng, n, d);
+      const klest::Samples y = grid_points(rng, n / 2 + 1, d);
+      // Every neighbour for the small samples, a few for the large ones.
+      const std::size_t k_self = n <= 65 ? n - 1 : 5, k_cross = n <= 65 ? y.rows() : 7;
+      for (Metric metric : {Metric::euclidean, Metric::maximum}) {
+        NeighbourQuery q{.metric = metric, .search = Search::brute, .with_index = true};
+        const auto [want_self, want_cross] =
+            klest::detail::nearest_neighbours_both(x, y, k_self, k_cross, q);
+        for (Search search : {Search::automatic, Search::kdtree}) {
+          q.search = search;
+          const auto [self, cross] = klest::detail::nearest_neighbours_both(x, y, k_self, k_cross, q);
+          const std::string what = "d " + std::to_string(d) + " n " + std::to_string(n) + " " +
+                                   std::string(klest::detail::to_string(metric)) + " " +
+                                   std::string(klest::detail::to_string(search));
+          EXPECT_EQ(self.scaled, want_self.scaled) << what;
+          EXPECT_EQ(self.index, want_self.index) << what;
+          EXPECT_EQ(cross.scaled, want_cross.scaled) << what;
+          EXPECT_EQ(cross.index, want_cross.index) << what;
+          q.k = k_self;
+          const NeighbourTable alone_self = klest::detail::nearest_neighbours_self(x, q);
+          q.k = k_cross;
+          const NeighbourTable alone_cross = klest::detail::nearest_neighbours(y, x, q);
+          EXPECT_EQ(self.scaled, alone_self.scaled) << what;
+          EXPECT_EQ(self.index, alone_self.index) << what;
+          EXPECT_EQ(cross.scaled, alone_cross.scaled) << what;
+          EXPECT_EQ(cross.index, alone_cross.index) << what;
+        }
+      }
+    }
+  }
+}
+
 // At 1e+-200 squared distances would overflow or underflow: the search scales by a power of two
 // and reports the exponent, so log distances shift by exactly log(2^e).
 TEST(Neighbours, ExtremeMagnitudesKeepTheirLogDistances) {

@@ -1,7 +1,8 @@
 #pragma once
-// The one k-d tree wrapper klest uses (over nanoflann, kept out of every other file so that the
-// API change between nanoflann 1.4 and 1.5 touches only kdtree.cpp). Euclidean metric; callers
-// search through detail/neighbours.hpp.
+// nanoflann's k-d tree behind a small interface (kept out of every other file so that the API
+// change between nanoflann 1.4 and 1.5 touches only kdtree.cpp). Euclidean metric. The k-NN
+// estimators search with klest's own tree (detail/box_tree.hpp, through detail/neighbours.hpp);
+// this one is the widely used baseline the benchmarks time it against (tests/bench/knn_bench.cpp).
 
 #include <cstddef>
 #include <memory>
@@ -40,15 +41,5 @@ class KdTree {
   SampleView points_;
   std::unique_ptr<Impl> impl_;
 };
-
-/// Squared Euclidean distance between two points of `dim` coordinates.
-inline double squared_distance(const double* a, const double* b, std::size_t dim) {
-  double s = 0;
-  for (std::size_t j = 0; j < dim; ++j) {
-    const double t = a[j] - b[j];
-    s += t * t;
-  }
-  return s;
-}
 
 }  // namespace klest::detail

@@ -106,10 +106,8 @@ std::vector<char> DistanceTables::zero_flags(std::size_t p_rank, std::size_t q_r
 
 DistanceTables distance_tables(SampleView x, SampleView y, std::size_t l, std::size_t k,
                                NeighbourQuery query) {
-  query.k = l;
-  NeighbourTable rho = nearest_neighbours_self(x, query);
-  query.k = k;
-  return {std::move(rho), nearest_neighbours(y, x, query)};
+  auto [rho, nu] = nearest_neighbours_both(x, y, l, k, query);
+  return {std::move(rho), std::move(nu)};
 }
 
 InputError zero_distance_error(std::string_view label, SampleView x, SampleView y,

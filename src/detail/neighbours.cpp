@@ -1,18 +1,26 @@
 #include "detail/neighbours.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include <omp.h>
 #include <parallel/algorithm>
 
 #define EIGEN_DONT_PARALLELIZE  // threads come from parallel_for only
+// This file is compiled for the building machine's full instruction set (KLEST_NATIVE), where
+// Eigen aligns its heap blocks to 64 bytes rather than 16. Its inline functions must then not be
+// merged with those of the other files, which use Eigen too: a block allocated by one version
+// and freed by the other corrupts the heap. Eigen's namespace is renamed here, so that this
+// file's copies are its own.
+#define Eigen klest_native_eigen
 // GCC 12 reports its own AVX-512 intrinsics (used by Eigen under -march=native) as reading an
 // uninitialised value (GCC bug 105593); the warning is about the compiler's header, not this code.
 #pragma GCC diagnostic push
@@ -20,7 +28,7 @@
 #include <Eigen/Core>
 #pragma GCC diagnostic pop
 
-#include "detail/kdtree.hpp"
+#include "detail/box_tree.hpp"
 #include "detail/parallel.hpp"
 
 namespace klest::detail {
@@ -28,15 +36,13 @@ namespace klest::detail {
 namespace {
 
 constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+// Points per leaf of the k-d trees.
+constexpr std::size_t tree_leaf_size = 32;
 
-// The binary exponent of the largest magnitude in either sample (0 if all values are 0).
-int magnitude_exponent(SampleView a, SampleView b) {
+double largest_magnitude(SampleView s) {
   double largest = 0;
-  for (double v : a.values()) largest = std::max(largest, std::abs(v));
-  for (double v : b.values()) largest = std::max(largest, std::abs(v));
-  int e = 0;
-  if (largest > 0) std::frexp(largest, &e);
-  return e;
+  for (double v : s.values()) largest = std::max(largest, std::abs(v));
+  return largest;
 }
 
 Samples scaled_copy(SampleView s, int exponent) {
@@ -98,25 +104,25 @@ void sort_pairs(std::vector<std::pair<double, std::size_t>>& v) {
   }
 }
 
-// 1-D: sort the reference once; each query walks outward from its position. Queries run in
-// sorted order (within a sample, the reference order itself), so consecutive binary searches
-// touch the same memory.
-void search_sorted(SampleView ref, SampleView queries, bool self, NeighbourTable& t) {
-  std::vector<std::pair<double, std::size_t>> sorted(ref.rows());
-  for (std::size_t i = 0; i < ref.rows(); ++i) sorted[i] = {ref.data()[i], i};
-  sort_pairs(sorted);
-  // The queries in ascending order, with their values beside their rows (no random reads).
-  std::vector<std::pair<double, std::size_t>> q_sorted;
-  if (!self) {
-    q_sorted.resize(queries.rows());
-    for (std::size_t i = 0; i < q_sorted.size(); ++i) q_sorted[i] = {queries.data()[i], i};
-    sort_pairs(q_sorted);
-  }
-  const auto& order = self ? sorted : q_sorted;
+// A 1-D sample as (value, row) pairs in ascending order.
+using SortedSample = std::vector<std::pair<double, std::size_t>>;
+
+SortedSample sorted_sample(SampleView s) {
+  SortedSample v(s.rows());
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = {s.data()[i], i};
+  sort_pairs(v);
+  return v;
+}
+
+// 1-D: both samples sorted once; each query walks outward from its position in the reference.
+// Queries run in sorted order, so consecutive queries touch the same memory; within one sample
+// the query's position is its own.
+void search_sorted(const SortedSample& sorted, const SortedSample& order, bool self,
+                   NeighbourTable& t) {
   const std::size_t k = t.k;
   const double inf = std::numeric_limits<double>::infinity();
   const std::ptrdiff_t end = std::ptrdiff_t(sorted.size());
-  parallel_for(queries.rows(), [&](std::size_t position) {
+  parallel_for(order.size(), [&](std::size_t position) {
     const auto [x, i] = order[position];
     // Within the sample the query sits at its own sorted position, which is skipped.
     std::ptrdiff_t left, right;
@@ -129,18 +135,42 @@ void search_sorted(SampleView ref, SampleView queries, bool self, NeighbourTable
       left = split - sorted.begin() - 1;
       right = split - sorted.begin();
     }
+    // Ties go by row, as in the other searches. To the right, equal values come in ascending
+    // rows already; to the left, a run of equal values ending at `left` is taken from its start
+    // (its smallest row) upward: positions [run, left] hold the run, `next` is the next to take.
+    std::ptrdiff_t run = 0, next = 0;
+    const auto start_run = [&] {
+      if (left < 0) return;
+      if (left == 0 || sorted[std::size_t(left - 1)].first != sorted[std::size_t(left)].first) {
+        run = next = left;  // a run of one: no search
+        return;
+      }
+      const auto from = std::lower_bound(sorted.begin(), sorted.begin() + left,
+                                         std::pair(sorted[std::size_t(left)].first, std::size_t(0)));
+      run = next = from - sorted.begin();
+    };
+    start_run();
     // Walking outward always takes the nearer side, so neighbours come in ascending distance:
     // the first k are the answer.
     double* dist = t.scaled.data() + i * k;
     std::size_t* index = t.index.empty() ? nullptr : t.index.data() + i * k;
     for (std::size_t j = 0; j < k; ++j) {
-      const double dl = left >= 0 ? x - sorted[std::size_t(left)].first : inf;
+      const double dl = left >= 0 ? x - sorted[std::size_t(next)].first : inf;
       const double dr = right < end ? sorted[std::size_t(right)].first - x : inf;
       const bool take_left = dl < dr || (dl == dr && left >= 0 &&
-                                         sorted[std::size_t(left)].second <
+                                         sorted[std::size_t(next)].second <
                                              sorted[std::size_t(right)].second);
       dist[j] = take_left ? dl : dr;
-      const std::size_t at = std::size_t(take_left ? left-- : right++);
+      std::size_t at;
+      if (take_left) {
+        at = std::size_t(next++);
+        if (next > left) {  // the run is used up: the next one ends just below it
+          left = run - 1;
+          start_run();
+        }
+      } else {
+        at = std::size_t(right++);
+      }
       if (index) index[j] = sorted[at].second;
     }
   });
@@ -167,7 +197,8 @@ void search_brute_max(SampleView ref, SampleView queries, bool self, NeighbourTa
 // single precision: twice the vector width), then the exact distance for the few candidates.
 //
 // The product form is only approximate. With u the single-precision unit roundoff, rounding the
-// coordinates, the product and the sum err by at most about (d + 6) u (||x||^2 + ||y||^2)
+// coordinates, the product and the sum (the product accumulates onto (1 - c) ||y||^2 in single
+// precision, ||x||^2 is added in double) err by at most about (d + 6) u (||x||^2 + ||y||^2)
 // (Higham, Accuracy and Stability of Numerical Algorithms, 2002, section 3.1); the bound used,
 // e(x, y) = 4 (d + 10) u (||x||^2 + ||y||^2) + 2^-100, leaves room to spare and covers values
 // flushed below the single-precision range. For each query, U = the k-th smallest of approx + e
@@ -200,6 +231,7 @@ void search_brute_euclidean(SampleView ref, SampleView queries, bool self, Neigh
   const double c = 4 * (double(d) + 10) * std::numeric_limits<float>::epsilon() / 2;
   const double floor = std::ldexp(1.0, -100);
   const Eigen::RowVectorXf r_low = ((1 - c) * r_norm.transpose()).cast<float>();
+  const MatrixF rm2 = -2 * rf;  // exact: a power of two
 
   constexpr std::size_t query_block = 128, ref_block = 512;
   const std::size_t blocks = (n + query_block - 1) / query_block;
@@ -212,22 +244,39 @@ void search_brute_euclidean(SampleView ref, SampleView queries, bool self, Neigh
     for (std::size_t r0 = 0; r0 < m; r0 += ref_block) {
       const std::size_t rn = std::min(ref_block, m - r0);
       const auto r_block = r_low.segment(Eigen::Index(r0), Eigen::Index(rn));
-      g.noalias() = qm.middleRows(Eigen::Index(q0), Eigen::Index(qn)) *
-                    rf.middleRows(Eigen::Index(r0), Eigen::Index(rn)).transpose();
+      // g = (1 - c) ||y||^2 - 2 x.y: the product accumulates onto the norms, so that no
+      // separate pass over the block is needed (and no zeroing before the product).
+      g.resize(Eigen::Index(qn), Eigen::Index(rn));
+      g.rowwise() = r_block;
+      g.noalias() += qm.middleRows(Eigen::Index(q0), Eigen::Index(qn)) *
+                     rm2.middleRows(Eigen::Index(r0), Eigen::Index(rn)).transpose();
       for (std::size_t a = 0; a < qn; ++a) {
         const std::size_t i = q0 + a;
-        const double qi = q_norm[Eigen::Index(i)];
+        const double qi = q_norm[Eigen::Index(i)], q_low = (1 - c) * qi - floor;
         double* ub = upper.data() + a * k;
-        // approx - e without the floor, (1 - c)(||x||^2 + ||y||^2) - 2 x.y, for the whole row at
-        // once (vectorised); most rows of most blocks hold no candidate and stop here.
-        auto lower = g.row(Eigen::Index(a)).array();
-        lower = (r_block.array() + float((1 - c) * qi)) - 2 * lower;
-        if (double(lower.minCoeff()) - floor > ub[k - 1]) continue;
+        // approx - e, (1 - c)(||x||^2 + ||y||^2) - 2 x.y - 2^-100, for the whole row at once
+        // (a vectorised minimum); most rows of most blocks hold no candidate and stop here.
+        if (double(g.row(Eigen::Index(a)).minCoeff()) + q_low > ub[k - 1]) continue;
         const float* row = g.data() + a * rn;
         auto& list = cand[a];
+        // In high dimensions distances concentrate and many rows pass the test above, so the
+        // row is screened 64 entries at a time by their minimum (vectorised) against a
+        // single-precision threshold rounded up from ub - q_low: a group whose minimum is above
+        // it holds no candidate (ub only shrinks during the row).
+        const double limit = ub[k - 1] - q_low;
+        float screen = float(limit);
+        if (double(screen) < limit) screen = std::nextafter(screen, std::numeric_limits<float>::infinity());
+        constexpr std::size_t group = 64;
         for (std::size_t j = 0; j < rn; ++j) {
+          if (j % group == 0 &&
+              g.row(Eigen::Index(a))
+                      .segment(Eigen::Index(j), Eigen::Index(std::min(group, rn - j)))
+                      .minCoeff() > screen) {
+            j += group - 1;
+            continue;
+          }
           const std::size_t r = r0 + j;
-          const double lo = double(row[j]) - floor;
+          const double lo = double(row[j]) + q_low;
           if (lo > ub[k - 1] || (self && r == i)) continue;
           list.emplace_back(lo, r);
           const double hi = lo + 2 * floor + 2 * c * (qi + r_norm[Eigen::Index(r)]);
@@ -260,149 +309,324 @@ void search_brute_euclidean(SampleView ref, SampleView queries, bool self, Neigh
   }, 2);
 }
 
-// The rows of `s` in Morton (Z-curve) order of their first three coordinates: consecutive
-// queries then visit the same parts of the tree, which keeps it in cache.
-std::vector<std::size_t> z_order(SampleView s) {
-  const std::size_t n = s.rows(), d = s.dim(), used = std::min<std::size_t>(d, 3);
-  std::vector<double> lo(used, std::numeric_limits<double>::infinity()), hi(used, -lo[0]);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < used; ++j) {
-      lo[j] = std::min(lo[j], s.row(i)[j]);
-      hi[j] = std::max(hi[j], s.row(i)[j]);
-    }
-  }
-  std::vector<std::pair<std::uint64_t, std::size_t>> keyed(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint64_t code = 0;
-    for (std::size_t j = 0; j < used; ++j) {
-      const double width = hi[j] - lo[j];
-      const double unit = width > 0 ? (s.row(i)[j] - lo[j]) / width : 0;
-      const auto cell = std::uint64_t(std::min(unit, 1.0) * 2097151.0);  // 21 bits
-      for (std::size_t b = 0; b < 21; ++b) code |= ((cell >> b) & 1u) << (b * used + j);
-    }
-    keyed[i] = {code, i};
-  }
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = keyed[i].second;
-  return order;
+// The next double above a non-negative x (x itself if infinite): a bound that lets distances
+// equal to x through a strict comparison.
+double next_up(double x) {
+  return x < std::numeric_limits<double>::infinity()
+             ? std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) + 1)
+             : x;
 }
 
-void search_kdtree(SampleView ref, SampleView queries, bool self, Metric metric,
-                   NeighbourTable& t) {
-  const KdTree tree(ref);
-  const std::size_t d = ref.dim(), k = t.k, want = k + (self ? 1 : 0);
-  const std::vector<std::size_t> order = z_order(queries);
-  parallel_for(queries.rows(), [&](std::size_t position) {
-    const std::size_t i = order[position];
-    thread_local std::vector<std::size_t> index;
-    thread_local std::vector<double> dist_sq;
-    thread_local std::vector<std::pair<std::size_t, double>> ball;
-    index.resize(want);
-    dist_sq.resize(want);
-    const double* x = queries.row(i).data();
-    const std::size_t found = tree.nearest(x, want, index.data(), dist_sq.data());
-    Best best(k);
-    const std::size_t skip = self ? i : none;
-    for (std::size_t j = 0; j < found; ++j) {
-      if (index[j] == skip) continue;
-      best.offer(metric == Metric::euclidean ? std::sqrt(dist_sq[j])
-                                             : max_distance(x, ref.data() + index[j] * d, d),
-                 index[j]);
+// The k best (distance, row) pairs offered to one query, ascending, ties broken by row; each
+// also keeps the leaf position of its point, which seeds the next query. Distances are in the
+// Gap's units (squared for the Euclidean metric). `worst()` is the k-th distance once k are
+// held, before that the bound given to reset(), which must be at least the true k-th distance:
+// only points within it need be offered.
+class Nearest {
+ public:
+  struct Item {
+    double dist;
+    std::size_t row, position;
+  };
+  void reset(std::size_t k, double bound) {
+    k_ = k;
+    size_ = 0;
+    if (items_.size() < k + 1) items_.resize(k + 1);
+    worst_ = bound;
+    visit_ = next_up(bound);
+  }
+  double worst() const { return worst_; }
+  /// Boxes at a distance below this may hold a point that enters: worst() itself included.
+  double visit_bound() const { return visit_; }
+  /// Offers a point with dist <= worst().
+  void offer(double dist, std::size_t row, std::size_t position) {
+    if (size_ == k_ && dist == worst_ && row > items_[k_ - 1].row) return;
+    // Insertion from the back; slot k takes the item pushed out.
+    std::size_t at = size_;
+    while (at > 0 && (dist < items_[at - 1].dist ||
+                      (dist == items_[at - 1].dist && row < items_[at - 1].row))) {
+      items_[at] = items_[at - 1];
+      --at;
     }
-    if (metric == Metric::maximum && d > 1) {
-      // The k Euclidean neighbours are within max-norm distance u = best.worst(); every point
-      // within u in max-norm is within u sqrt(d) in Euclidean distance.
-      const double u = best.worst();
-      const double radius_sq = u * u * double(d) * (1 + 1e-12) + std::numeric_limits<double>::min();
-      tree.within(x, radius_sq, ball);
-      best.clear();
-      for (const auto& [r, dsq] : ball) {
-        (void)dsq;
-        if (r != skip) best.offer(max_distance(x, ref.data() + r * d, d), r);
+    items_[at] = Item{dist, row, position};
+    if (size_ < k_) ++size_;
+    if (size_ == k_) {
+      worst_ = items_[k_ - 1].dist;
+      visit_ = next_up(worst_);
+    }
+  }
+  const Item& operator[](std::size_t j) const { return items_[j]; }
+
+ private:
+  std::size_t k_ = 0, size_ = 0;
+  std::vector<Item> items_;  // k + 1 slots, the first size_ in use
+  double worst_ = 0, visit_ = 0;
+};
+
+// A point's distance from q in the Gap's units, coordinates accumulated in order (as the box
+// distances are, so that no point is nearer than its box).
+template <class Gap, std::size_t D>
+double gap_distance(const double* q, const double* p, std::size_t dim) {
+  const std::size_t d = D > 0 ? D : dim;
+  double s = 0;
+  for (std::size_t j = 0; j < d; ++j) s = Gap::add(s, std::abs(q[j] - p[j]));
+  return s;
+}
+
+// One search the queries run: `ref`'s tree, the table it fills, and whether it is the queries'
+// own sample (the query's own row is then excluded).
+struct TreeJob {
+  const BoxTree* ref;
+  bool self;
+  NeighbourTable* out;
+};
+
+// Runs the queries in the leaf order of their own tree, in blocks of consecutive positions.
+// Within a block, the previous query's k neighbours (and, within one sample, the previous query
+// itself) are k points near the query: the k-th smallest of their distances bounds the search
+// from the start. The bound changes only the work, never the answer (the search is exact, and
+// ties go by row), and blocks start afresh, so the result does not depend on the threads.
+template <class Gap, std::size_t D>
+void tree_queries(const BoxTree& queries, std::span<const TreeJob> jobs) {
+  constexpr std::size_t block = 256;
+  const std::size_t n = queries.rows(), dim = queries.dim(), d = D > 0 ? D : dim;
+  const std::size_t blocks = (n + block - 1) / block;
+  parallel_for(blocks, [&](std::size_t b) {
+    std::vector<Nearest> best(jobs.size());
+    std::vector<std::vector<std::size_t>> seeds(jobs.size());
+    std::vector<double> seed_dist, dist;
+    const std::size_t p0 = b * block, p1 = std::min(n, p0 + block);
+    for (std::size_t p = p0; p < p1; ++p) {
+      const double* x = queries.point(p);
+      const std::size_t row = queries.row(p);
+      for (std::size_t j = 0; j < jobs.size(); ++j) {
+        const TreeJob& job = jobs[j];
+        const BoxTree& ref = *job.ref;
+        const std::size_t k = job.out->k, stride = ref.stride();
+        const std::size_t skip = job.self ? row : none;
+        if (job.self && p > p0) seeds[j].push_back(p - 1);
+        seed_dist.clear();
+        for (std::size_t s : seeds[j]) {
+          if (ref.row(s) != skip) seed_dist.push_back(gap_distance<Gap, D>(x, ref.point(s), dim));
+        }
+        double bound = std::numeric_limits<double>::infinity();
+        if (seed_dist.size() >= k) {
+          std::nth_element(seed_dist.begin(), seed_dist.begin() + std::ptrdiff_t(k - 1),
+                           seed_dist.end());
+          bound = seed_dist[k - 1];
+        }
+        Nearest& near = best[j];
+        near.reset(k, bound);
+        dist.resize(stride);
+        ref.nearest_first<Gap, D>(
+            x,
+            [&](std::size_t first, std::size_t count, const double* columns, const double*) {
+              // The leaf's distances a coordinate at a time (vectorised), accumulated in the
+              // same order as gap_distance's.
+              for (std::size_t i = 0; i < count; ++i) dist[i] = 0;
+              for (std::size_t c = 0; c < d; ++c) {
+                const double xc = x[c];
+                const double* column = columns + c * stride;
+                for (std::size_t i = 0; i < count; ++i) {
+                  dist[i] = Gap::add(dist[i], std::abs(xc - column[i]));
+                }
+              }
+              for (std::size_t i = 0; i < count; ++i) {
+                if (dist[i] <= near.worst() && ref.row(first + i) != skip) {
+                  near.offer(dist[i], ref.row(first + i), first + i);
+                }
+              }
+            },
+            [&] { return near.visit_bound(); });
+        NeighbourTable& t = *job.out;
+        seeds[j].clear();
+        for (std::size_t c = 0; c < k; ++c) {
+          const Nearest::Item& item = near[c];
+          t.scaled[row * k + c] =
+              std::is_same_v<Gap, SquaredEuclidean> ? std::sqrt(item.dist) : item.dist;
+          if (!t.index.empty()) t.index[row * k + c] = item.row;
+          seeds[j].push_back(item.position);
+        }
       }
     }
-    store(t, i, best);
-  });
+  }, 2);
 }
 
-NeighbourTable search_scaled(SampleView ref, SampleView queries, bool self,
-                             const NeighbourQuery& q);
-
-NeighbourTable search(SampleView ref, SampleView queries, bool self, const NeighbourQuery& q) {
-  if (ref.dim() != queries.dim()) throw std::logic_error("nearest_neighbours: dimensions differ");
-  if (q.k == 0 || q.k + (self ? 1 : 0) > ref.rows()) {
-    throw std::logic_error("nearest_neighbours: k out of range");
+template <class Gap>
+void tree_queries(const BoxTree& queries, std::span<const TreeJob> jobs) {
+  switch (queries.dim()) {
+    case 2: return tree_queries<Gap, 2>(queries, jobs);
+    case 3: return tree_queries<Gap, 3>(queries, jobs);
+    case 4: return tree_queries<Gap, 4>(queries, jobs);
+    case 5: return tree_queries<Gap, 5>(queries, jobs);
+    case 6: return tree_queries<Gap, 6>(queries, jobs);
+    case 7: return tree_queries<Gap, 7>(queries, jobs);
+    case 8: return tree_queries<Gap, 8>(queries, jobs);
+    default: return tree_queries<Gap, 0>(queries, jobs);
   }
+}
+
+void tree_queries(const BoxTree& queries, std::span<const TreeJob> jobs, Metric metric) {
+  if (metric == Metric::euclidean) {
+    tree_queries<SquaredEuclidean>(queries, jobs);
+  } else {
+    tree_queries<MaxNorm>(queries, jobs);
+  }
+}
+
+// One table to fill: for every query row, its neighbours among the rows of `ref`, which is the
+// queries' own sample when `self` (each query's own row excluded).
+struct Request {
+  SampleView ref;
+  bool self;
+  std::size_t k;
+  NeighbourTable* out;
+};
+
+// The k-d tree searches: one tree per sample (built side by side), the queries in their own
+// tree's leaf order, every request answered for a query before the next.
+void search_kdtree(SampleView queries, std::span<const Request> requests, Metric metric) {
+  std::vector<SampleView> samples{queries};
+  std::vector<std::size_t> tree_of(requests.size(), 0);
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    if (!requests[r].self) {
+      tree_of[r] = samples.size();
+      samples.push_back(requests[r].ref);
+    }
+  }
+  std::vector<std::optional<BoxTree>> trees(samples.size());
+  parallel_for(samples.size(), [&](std::size_t i) { trees[i].emplace(samples[i], tree_leaf_size); }, 2);
+  std::vector<TreeJob> jobs;
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    jobs.push_back({&*trees[tree_of[r]], requests[r].self, requests[r].out});
+  }
+  tree_queries(*trees[0], jobs, metric);
+}
+
+// The search proper, on data whose squared distances are representable.
+void search_scaled(SampleView queries, std::span<const Request> requests,
+                   const NeighbourQuery& q) {
+  std::size_t rows = 0, k = 0;
+  for (const Request& r : requests) {
+    NeighbourTable& t = *r.out;
+    t.rows = queries.rows();
+    t.k = r.k;
+    t.scaled.resize(t.rows * t.k);
+    if (q.with_index) t.index.resize(t.rows * t.k);
+    rows = std::max(rows, r.ref.rows());
+    k = std::max(k, r.k);
+  }
+  Search s = q.search;
+  if (s == Search::automatic) s = choose_search(rows, queries.rows(), queries.dim(), k, q.metric);
+  if (s == Search::sorted && queries.dim() != 1) s = Search::kdtree;
+  switch (s) {
+    case Search::sorted: {
+      const SortedSample order = sorted_sample(queries);
+      for (const Request& r : requests) {
+        if (r.self) {
+          search_sorted(order, order, true, *r.out);
+        } else {
+          search_sorted(sorted_sample(r.ref), order, false, *r.out);
+        }
+      }
+      break;
+    }
+    case Search::brute:
+      for (const Request& r : requests) {
+        if (q.metric == Metric::euclidean) {
+          search_brute_euclidean(r.ref, queries, r.self, *r.out);
+        } else {
+          search_brute_max(r.ref, queries, r.self, *r.out);
+        }
+      }
+      break;
+    case Search::kdtree:
+    case Search::automatic: search_kdtree(queries, requests, q.metric); break;
+  }
+}
+
+void search(SampleView queries, std::span<const Request> requests, const NeighbourQuery& q) {
+  double largest = largest_magnitude(queries);
+  for (const Request& r : requests) {
+    if (r.ref.dim() != queries.dim()) {
+      throw std::logic_error("nearest_neighbours: dimensions differ");
+    }
+    if (r.k == 0 || r.k + (r.self ? 1 : 0) > r.ref.rows()) {
+      throw std::logic_error("nearest_neighbours: k out of range");
+    }
+    if (!r.self) largest = std::max(largest, largest_magnitude(r.ref));
+  }
+  int e = 0;  // the binary exponent of the largest magnitude (0 if every value is 0)
+  if (largest > 0) std::frexp(largest, &e);
   // Squared distances overflow beyond about 1e154 and underflow below about 1e-154. Data of
   // extreme magnitude is scaled by a power of two (exact) so that its largest value is 2^480:
   // squares then neither overflow (even summed over 2^30 coordinates) nor underflow for
   // distances down to 2^-990 times the largest value.
-  if (const int e = magnitude_exponent(ref, queries); e > 64 || e < -64) {
+  if (e > 64 || e < -64) {
     const int shift = 480 - e;
-    const Samples rs = scaled_copy(ref, shift);
-    NeighbourTable t;
-    if (self) {
-      t = search_scaled(rs, rs, true, q);
-    } else {
-      const Samples qs = scaled_copy(queries, shift);
-      t = search_scaled(rs, qs, false, q);
-    }
-    t.exponent -= shift;
-    return t;
-  }
-  return search_scaled(ref, queries, self, q);
-}
-
-// The search proper, on data whose squared distances are representable.
-NeighbourTable search_scaled(SampleView ref, SampleView queries, bool self,
-                             const NeighbourQuery& q) {
-  NeighbourTable t;
-  t.rows = queries.rows();
-  t.k = q.k;
-  t.scaled.resize(t.rows * t.k);
-  if (q.with_index) t.index.resize(t.rows * t.k);
-  Search s = q.search;
-  if (s == Search::automatic) s = choose_search(ref.rows(), queries.rows(), ref.dim(), q.k, q.metric);
-  if (s == Search::sorted && ref.dim() != 1) s = Search::kdtree;
-  switch (s) {
-    case Search::sorted: search_sorted(ref, queries, self, t); break;
-    case Search::brute:
-      if (q.metric == Metric::euclidean) {
-        search_brute_euclidean(ref, queries, self, t);
+    const Samples qs = scaled_copy(queries, shift);
+    std::vector<Samples> refs;
+    refs.reserve(requests.size());
+    std::vector<Request> scaled;
+    for (const Request& r : requests) {
+      if (r.self) {
+        scaled.push_back({qs, true, r.k, r.out});
       } else {
-        search_brute_max(ref, queries, self, t);
+        refs.push_back(scaled_copy(r.ref, shift));
+        scaled.push_back({refs.back(), false, r.k, r.out});
       }
-      break;
-    case Search::kdtree:
-    case Search::automatic: search_kdtree(ref, queries, self, q.metric, t); break;
+    }
+    search_scaled(qs, scaled, q);
+    for (const Request& r : requests) r.out->exponent -= shift;
+    return;
   }
-  return t;
+  search_scaled(queries, requests, q);
 }
 
 }  // namespace
 
 NeighbourTable nearest_neighbours(SampleView reference, SampleView queries,
                                   const NeighbourQuery& q) {
-  return search(reference, queries, false, q);
+  NeighbourTable t;
+  const Request r{reference, false, q.k, &t};
+  search(queries, {&r, 1}, q);
+  return t;
 }
 
 NeighbourTable nearest_neighbours_self(SampleView points, const NeighbourQuery& q) {
-  return search(points, points, true, q);
+  NeighbourTable t;
+  const Request r{points, true, q.k, &t};
+  search(points, {&r, 1}, q);
+  return t;
 }
 
-// Measured with `klest estimate -e 'knn(k=5, search=...)'` on n = m = 2e4 Gaussian samples
-// (CPU seconds, kdtree / brute): d = 3: 0.07 / 0.62, d = 5: 0.17 / 0.64, d = 8: 0.95 / 0.65,
-// d = 10: 2.5 / 0.66, d = 20: 17 / 0.75. The tree's cost grows steeply with d while the product
-// form barely notices it, and the tree gains with n only at low d, so the rule is by dimension.
+std::pair<NeighbourTable, NeighbourTable> nearest_neighbours_both(SampleView x, SampleView y,
+                                                                  std::size_t self_k,
+                                                                  std::size_t cross_k,
+                                                                  const NeighbourQuery& q) {
+  std::pair<NeighbourTable, NeighbourTable> t;
+  const Request r[2] = {{x, true, self_k, &t.first}, {y, false, cross_k, &t.second}};
+  search(x, r, q);
+  return t;
+}
+
+// Measured with `klest estimate --json -e 'knn(k=5, search=...)'` on P = N(0, I), Q = N(0.5, I)
+// samples, n = m (seconds for the estimate, kdtree / brute):
+//   n = 2e4, one thread (best of 3):  d = 5: 0.19 / 0.65, d = 7: 0.36 / 0.52,
+//                                     d = 8: 0.78 / 0.55, d = 9: 0.91 / 0.55, d = 10: 1.36 / 0.62
+//   n = 1e5, two threads:             d = 8: 2.7 / 5.0, d = 10: 8.9 / 5.1, d = 12: 20.7 / 5.4
+// The tree's cost per query grows steeply with d and slowly with the reference size m; the
+// product form's grows with m and barely notices d. So: brute force from d = 10, and at d = 8
+// and 9 while m <= 50000; the tree below (and for the max-norm, which has no product form and
+// whose brute force is a plain loop).
 Search choose_search(std::size_t reference_rows, std::size_t query_rows, std::size_t dim,
                      std::size_t k, Metric metric) {
-  (void)reference_rows;
-  (void)query_rows;
+  (void)query_rows;  // both searches cost the same per query
   (void)k;
   if (dim == 1) return Search::sorted;
-  // The max-norm has no product form: its brute force is a plain loop, slower than the tree.
-  if (metric == Metric::euclidean && dim >= 8) return Search::brute;
+  if (metric == Metric::euclidean && (dim >= 10 || (dim >= 8 && reference_rows <= 50000))) {
+    return Search::brute;
+  }
   return Search::kdtree;
 }
 

@@ -6,17 +6,20 @@
 // within one sample, each point excluding itself by index (with repeated points the first hit
 // need not be the point itself).
 //
-// Three searches give the same distances (up to the rounding of a distance) and differ only in
-// cost; Search::automatic picks one by dimension (see choose_search):
+// Three searches give the same distances and the same neighbours (ties go by row index), up to
+// the rounding of a distance, and differ only in cost; Search::automatic picks one by dimension
+// and reference size (see choose_search):
 //   sorted  1-D only: both samples sorted once, each query walks outward from its position,
 //           O((n + m) log(n + m)).
-//   kdtree  nanoflann k-d tree, best at low dimension. The max-norm uses the Euclidean tree: the
-//           k Euclidean neighbours bound the k-th max-norm distance u, and every point within u
-//           in max-norm lies in the Euclidean ball of radius u sqrt(d), which is searched.
+//   kdtree  klest's k-d tree (detail/box_tree.hpp), best at low dimension: one tree per sample,
+//           built side by side; queries run in the leaf order of their own sample's tree, each
+//           starting with the bound its predecessor's neighbours give. Both metrics natively.
 //   brute   every pair, blocked, through single-precision matrix products with a rigorous error
 //           bound and exact recomputation of the candidates; best once the tree degrades
-//           (d >= 8). Data in a few tight clusters far apart makes the bound loose and many rows
-//           candidates: still exact, but then as slow as a plain loop.
+//           (d >= 8 to 10). Data in a few tight clusters far apart makes the bound loose and many
+//           rows candidates: still exact, but then as slow as a plain loop.
+// nearest_neighbours_both() answers the two tables of the two-sample estimators in one pass, with
+// one sort or one tree of the query sample serving both.
 //
 // Data of extreme magnitude would overflow or underflow squared distances, so the search works on
 // the samples scaled by a power of two (exact) and reports distances in those units together with
@@ -27,6 +30,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "klest/params.hpp"
@@ -69,6 +73,15 @@ NeighbourTable nearest_neighbours(SampleView reference, SampleView queries,
                                   const NeighbourQuery& q);
 /// The k nearest other rows of `points` for every row (k < points.rows()).
 NeighbourTable nearest_neighbours_self(SampleView points, const NeighbourQuery& q);
+
+/// Both tables of the two-sample estimators at once: for every row of x, its `self_k` nearest
+/// other rows of x (first) and its `cross_k` nearest rows of y (second). The same tables as
+/// nearest_neighbours_self(x, ..) and nearest_neighbours(y, x, ..), for less work: one sort or
+/// one tree of x serves both, and each query of x asks both samples in turn. q.k is not used.
+std::pair<NeighbourTable, NeighbourTable> nearest_neighbours_both(SampleView x, SampleView y,
+                                                                  std::size_t self_k,
+                                                                  std::size_t cross_k,
+                                                                  const NeighbourQuery& q);
 
 /// The search Search::automatic runs for these sizes.
 Search choose_search(std::size_t reference_rows, std::size_t query_rows, std::size_t dim,

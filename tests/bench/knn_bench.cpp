@@ -2,7 +2,13 @@
 // loop with a fixed seed. Run: build/release/tests/klest_bench --benchmark_filter=knn
 // Names read knn/k/d/n; the complexity fit over n is reported per (k, d).
 
+#include <omp.h>
+
 #include <benchmark/benchmark.h>
+
+#include "detail/box_tree.hpp"
+#include "detail/kdtree.hpp"
+#include "detail/neighbours.hpp"
 
 #include "klest/estimator.hpp"
 #include "klest/rng.hpp"
@@ -37,5 +43,54 @@ void knn_args(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(knn)->Apply(knn_args);
+
+// klest's k-d tree against nanoflann's, side by side on one thread: every point's k = 5 nearest
+// other points within one sample of N(0, I) (the self search of the knn estimator, whose cross
+// search costs the same). Both trees are built inside the timed loop and both answer the
+// queries in the same spatially sorted order (leaf order of klest's tree, computed outside the
+// loop), so the ratio of the two times is the ratio of the searches themselves.
+// Run: build/release/tests/klest_bench --benchmark_filter=tree/
+void tree_klest(benchmark::State& state) {
+  const auto d = std::size_t(state.range(0)), n = std::size_t(state.range(1));
+  const klest::Samples x = gaussian(3, n, d, 0.0);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const klest::detail::NeighbourQuery q{.k = 5, .search = klest::detail::Search::kdtree};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(klest::detail::nearest_neighbours_self(x, q).scaled.data());
+  }
+  omp_set_num_threads(threads);
+  state.counters["queries/s"] =
+      benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void tree_nanoflann(benchmark::State& state) {
+  const auto d = std::size_t(state.range(0)), n = std::size_t(state.range(1));
+  const klest::Samples x = gaussian(3, n, d, 0.0);
+  const klest::detail::BoxTree order(x, 32);
+  std::vector<std::size_t> index(6);
+  std::vector<double> dist_sq(6), kth(n);
+  for (auto _ : state) {
+    const klest::detail::KdTree tree(x);
+    for (std::size_t p = 0; p < n; ++p) {
+      const std::size_t i = order.row(p);
+      tree.nearest(x.row(i).data(), 6, index.data(), dist_sq.data());  // itself and 5 others
+      kth[i] = dist_sq[5];
+    }
+    benchmark::DoNotOptimize(kth.data());
+  }
+  state.counters["queries/s"] =
+      benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void tree_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"d", "n"});
+  for (int d : {2, 3, 5, 8})
+    for (int n : {1000, 100000}) b->Args({d, n});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(tree_klest)->Name("tree/klest")->Apply(tree_args);
+BENCHMARK(tree_nanoflann)->Name("tree/nanoflann")->Apply(tree_args);
 
 }  // namespace
