@@ -126,6 +126,35 @@ TEST(Neighbours, SearchesAgreeOnNeighboursAndTheCombinedSearchOnBothTables) {
   }
 }
 
+// Within a SearchReuse scope the trees and sorted copies are kept and reused for the same values;
+// a sample changed in place (same address, new values) must not be served from the kept tree.
+TEST(Neighbours, ReusedTreesGiveTheSameTablesAndAreNotFooledByAddresses) {
+  klest::Rng rng = klest::rng_for(53);
+  for (std::size_t d : {1, 3}) {
+    klest::Samples x = klest::testing::gauss(rng, 500, d);
+    const klest::Samples y = klest::testing::gauss(rng, 400, d, 0.5);
+    const NeighbourQuery q{.search = Search::automatic, .with_index = true};
+    const auto fresh = klest::detail::nearest_neighbours_both(x, y, 3, 4, q);
+    const klest::detail::SearchReuse reuse;
+    for (int pass = 0; pass < 2; ++pass) {  // builds, then reuses
+      const auto kept = klest::detail::nearest_neighbours_both(x, y, 3, 4, q);
+      EXPECT_EQ(kept.first.scaled, fresh.first.scaled);
+      EXPECT_EQ(kept.first.index, fresh.first.index);
+      EXPECT_EQ(kept.second.scaled, fresh.second.scaled);
+      EXPECT_EQ(kept.second.index, fresh.second.index);
+    }
+    for (double& v : x.values()) v = -2 * v;  // same storage, other points
+    const auto changed = klest::detail::nearest_neighbours_both(x, y, 3, 4, q);
+    const klest::detail::SearchReuse inner;  // nested scopes share the outer store
+    const auto again = klest::detail::nearest_neighbours_both(x, y, 3, 4, q);
+    for (std::size_t i = 0; i < x.rows(); ++i) {
+      const auto want = direct(y, x, i, 4, Metric::euclidean, false);
+      EXPECT_NEAR(changed.second.distance(i, 4), want[3], 1e-14 * (1 + want[3])) << "row " << i;
+      EXPECT_EQ(again.second.distance(i, 4), changed.second.distance(i, 4)) << "row " << i;
+    }
+  }
+}
+
 // At 1e+-200 squared distances would overflow or underflow: the search scales by a power of two
 // and reports the exponent, so log distances shift by exactly log(2^e).
 TEST(Neighbours, ExtremeMagnitudesKeepTheirLogDistances) {

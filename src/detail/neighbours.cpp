@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
+#include <deque>
 #include <limits>
+#include <memory>
 #include <numbers>
-#include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -483,6 +484,57 @@ struct Request {
   NeighbourTable* out;
 };
 
+// What a SearchReuse scope keeps on its thread: per sample seen, a copy of its values (so that a
+// later sample is recognised by content, never by address alone) and the tree or sorted copy
+// built for it.
+struct ReuseEntry {
+  std::vector<double> values;
+  std::size_t dim = 0;
+  std::shared_ptr<const BoxTree> tree;
+  std::shared_ptr<const SortedSample> sorted;
+};
+thread_local std::deque<ReuseEntry>* reuse_store = nullptr;  // a deque: entries stay put
+
+ReuseEntry* reuse_entry(SampleView s) {
+  if (!reuse_store) return nullptr;
+  for (ReuseEntry& e : *reuse_store) {
+    if (e.dim == s.dim() && e.values.size() == s.values().size() &&
+        std::equal(e.values.begin(), e.values.end(), s.values().begin())) {
+      return &e;
+    }
+  }
+  ReuseEntry& e = reuse_store->emplace_back();
+  e.values.assign(s.values().begin(), s.values().end());
+  e.dim = s.dim();
+  return &e;
+}
+
+// The trees of these samples: kept ones where a SearchReuse scope has them, the others built
+// side by side (and kept, in a scope).
+std::vector<std::shared_ptr<const BoxTree>> trees_for(std::span<const SampleView> samples) {
+  std::vector<std::shared_ptr<const BoxTree>> trees(samples.size());
+  std::vector<ReuseEntry*> entries(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    entries[i] = reuse_entry(samples[i]);
+    if (entries[i]) trees[i] = entries[i]->tree;
+  }
+  parallel_for(samples.size(), [&](std::size_t i) {
+    if (!trees[i]) trees[i] = std::make_shared<const BoxTree>(samples[i], tree_leaf_size);
+  }, 2);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (entries[i]) entries[i]->tree = trees[i];
+  }
+  return trees;
+}
+
+std::shared_ptr<const SortedSample> sorted_for(SampleView s) {
+  ReuseEntry* entry = reuse_entry(s);
+  if (entry && entry->sorted) return entry->sorted;
+  auto sorted = std::make_shared<const SortedSample>(sorted_sample(s));
+  if (entry) entry->sorted = sorted;
+  return sorted;
+}
+
 // The k-d tree searches: one tree per sample (built side by side), the queries in their own
 // tree's leaf order, every request answered for a query before the next.
 void search_kdtree(SampleView queries, std::span<const Request> requests, Metric metric) {
@@ -494,8 +546,7 @@ void search_kdtree(SampleView queries, std::span<const Request> requests, Metric
       samples.push_back(requests[r].ref);
     }
   }
-  std::vector<std::optional<BoxTree>> trees(samples.size());
-  parallel_for(samples.size(), [&](std::size_t i) { trees[i].emplace(samples[i], tree_leaf_size); }, 2);
+  const std::vector<std::shared_ptr<const BoxTree>> trees = trees_for(samples);
   std::vector<TreeJob> jobs;
   for (std::size_t r = 0; r < requests.size(); ++r) {
     jobs.push_back({&*trees[tree_of[r]], requests[r].self, requests[r].out});
@@ -521,12 +572,12 @@ void search_scaled(SampleView queries, std::span<const Request> requests,
   if (s == Search::sorted && queries.dim() != 1) s = Search::kdtree;
   switch (s) {
     case Search::sorted: {
-      const SortedSample order = sorted_sample(queries);
+      const std::shared_ptr<const SortedSample> order = sorted_for(queries);
       for (const Request& r : requests) {
         if (r.self) {
-          search_sorted(order, order, true, *r.out);
+          search_sorted(*order, *order, true, *r.out);
         } else {
-          search_sorted(sorted_sample(r.ref), order, false, *r.out);
+          search_sorted(*sorted_for(r.ref), *order, false, *r.out);
         }
       }
       break;
@@ -584,6 +635,20 @@ void search(SampleView queries, std::span<const Request> requests, const Neighbo
 }
 
 }  // namespace
+
+SearchReuse::SearchReuse() {
+  if (!reuse_store) {
+    reuse_store = new std::deque<ReuseEntry>();
+    owner_ = true;
+  }
+}
+
+SearchReuse::~SearchReuse() {
+  if (owner_) {
+    delete reuse_store;
+    reuse_store = nullptr;
+  }
+}
 
 NeighbourTable nearest_neighbours(SampleView reference, SampleView queries,
                                   const NeighbourQuery& q) {

@@ -83,6 +83,21 @@ std::pair<NeighbourTable, NeighbourTable> nearest_neighbours_both(SampleView x, 
                                                                   std::size_t cross_k,
                                                                   const NeighbourQuery& q);
 
+/// While one lives, the searches on this thread keep the k-d trees and sorted copies they build
+/// and reuse them for a sample with the same values (compared in full), so that estimators run
+/// one after another on the same samples (the experiment harness, per replication) build them
+/// once. Scopes nest (the outermost one owns the store); not copyable.
+class SearchReuse {
+ public:
+  SearchReuse();
+  ~SearchReuse();
+  SearchReuse(const SearchReuse&) = delete;
+  SearchReuse& operator=(const SearchReuse&) = delete;
+
+ private:
+  bool owner_ = false;
+};
+
 /// The search Search::automatic runs for these sizes.
 Search choose_search(std::size_t reference_rows, std::size_t query_rows, std::size_t dim,
                      std::size_t k, Metric metric);

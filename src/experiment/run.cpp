@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/neighbours.hpp"
 #include "experiment/writers.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
@@ -221,6 +222,8 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
       Rng rq = rng_for(spec.seed, {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r), 1});
       const Samples x = plan.pairs[pi].p->sample(rp, spec.sizes[si]);
       const Samples y = plan.pairs[pi].q->sample(rq, spec.m_for(si));
+      // The estimators of one replication share the neighbour-search trees of x and y.
+      const detail::SearchReuse reuse;
       for (std::size_t e = 0; e < e_count; ++e) {
         Rng re = rng_for(spec.seed, {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r),
                                      std::uint32_t(2 + e)});
