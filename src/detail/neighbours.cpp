@@ -24,10 +24,14 @@
 #define Eigen klest_native_eigen
 // GCC 12 reports its own AVX-512 intrinsics (used by Eigen under -march=native) as reading an
 // uninitialised value (GCC bug 105593); the warning is about the compiler's header, not this code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <Eigen/Core>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "detail/box_tree.hpp"
 #include "detail/parallel.hpp"

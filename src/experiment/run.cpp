@@ -210,6 +210,14 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
   }
 
   const int threads = options.threads.value_or(spec.threads.value_or(omp_get_max_threads()));
+  // Replications run on `threads` threads and the estimates inside them serially; with one
+  // thread the region below is inactive, so the estimators' own loops would otherwise start
+  // threads of their own. The setting is restored when the run ends, however it ends.
+  struct ThreadLimit {
+    int saved = omp_get_max_threads();
+    explicit ThreadLimit(int n) { omp_set_num_threads(n); }
+    ~ThreadLimit() { omp_set_num_threads(saved); }
+  } limit(threads);
   Progress progress(items, items - pending.size(), !options.quiet && ::isatty(2));
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
