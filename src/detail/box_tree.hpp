@@ -73,9 +73,10 @@ class BoxTree {
   /// A subtree's distance is tracked as in nanoflann (Arya and Mount's incremental distance):
   /// the gaps between q and the subtree's slab along each split axis met on the way down, one
   /// gap updated per level, so a node costs O(1) rather than O(d). That sum is a lower bound of
-  /// any point's distance in exact arithmetic; to stay one under rounding too (the sum is updated
-  /// by a subtraction and an addition), a subtree is skipped only when its distance exceeds
-  /// bound() by more than a relative 4 (d + 2) eps.
+  /// any point's distance in exact arithmetic. Under rounding, the initial sum errs by at most d
+  /// eps relative, each update (a subtraction and an addition, never decreasing the sum) by 2 eps,
+  /// and a point's own distance by d eps; so a subtree is skipped only when its distance exceeds
+  /// bound() by more than a relative 4 (d + L + 2) eps, L the depth of the tree.
   template <class Gap = SquaredEuclidean, std::size_t D = 0, class Leaf, class Bound>
   void nearest_first(const double* q, Leaf&& leaf, Bound&& bound) const {
     const std::size_t d = D > 0 ? D : dim_;
@@ -95,7 +96,7 @@ class BoxTree {
       g[k] = Gap::add(0.0, t);
       dist = Gap::add(dist, t);
     }
-    const double shrink = std::max(0.0, 1 - 4 * (double(d) + 2) * 0x1p-53);
+    const double shrink = std::max(0.0, 1 - 4 * (double(d) + double(depth_) + 2) * 0x1p-53);
     if (dist * shrink < bound()) descend<Gap>(0, q, dist, g, shrink, leaf, bound);
   }
 
