@@ -263,7 +263,9 @@ void search_brute_euclidean(SampleView ref, SampleView queries, bool self, Neigh
         continue;
       }
       at[0] = float((1 - c) * r_norm[Eigen::Index(r)]);
-      for (std::size_t j = 0; j < d; ++j) at[(j + 1) * width] = -2 * rf(Eigen::Index(r), Eigen::Index(j));
+      for (std::size_t j = 0; j < d; ++j) {
+        at[(j + 1) * width] = -2 * rf(Eigen::Index(r), Eigen::Index(j));
+      }
     }
   }
 
@@ -714,21 +716,30 @@ std::pair<NeighbourTable, NeighbourTable> nearest_neighbours_both(SampleView x, 
   return t;
 }
 
-// Measured with `klest estimate --json -e 'knn(k=5, search=...)'` on P = N(0, I), Q = N(0.5, I)
-// samples, n = m (seconds for the estimate, kdtree / brute):
-//   n = 2e4, one thread (best of 3):  d = 5: 0.19 / 0.65, d = 7: 0.36 / 0.52,
-//                                     d = 8: 0.78 / 0.55, d = 9: 0.91 / 0.55, d = 10: 1.36 / 0.62
-//   n = 1e5, two threads:             d = 8: 2.7 / 5.0, d = 10: 8.9 / 5.1, d = 12: 20.7 / 5.4
-// The tree's cost per query grows steeply with d and slowly with the reference size m; the
-// product form's grows with m and barely notices d. So: brute force from d = 10, and at d = 8
-// and 9 while m <= 50000; the tree below (and for the max-norm, which has no product form and
-// whose brute force is a plain loop).
+// Measured with `klest estimate --json -e 'knn(k=5, search=...)'` on two threads, P = N(0, I),
+// Q = N(0.5, I) samples, n = m (seconds for the estimate, best of 3, kdtree / brute):
+//   d       n = 2e4        n = 1e5
+//   5       0.11 / 0.16    0.62 / 2.07
+//   6       0.24 / 0.16    1.13 / 1.98
+//   7       0.36 / 0.20    1.69 / 2.14
+//   8       0.60 / 0.21    3.71 / 2.62
+//   9       0.91 / 0.18    6.25 / 2.58
+//   10      1.18 / 0.22    10.2 / 3.02
+//   12      2.84 / 0.24    22.4 / 3.08
+// The product form's cost grows with n m and barely notices d; the tree's grows steeply with d
+// and more slowly with m. Interpolating the ratio between the two sizes (log-linearly in m), the
+// searches cost the same at m = 4e4 for d = 6, 6e4 for d = 7, 2e5 for d = 8, 8e5 for d = 9, and
+// several million for d = 10. So: brute force from d = 10, at d = 8 and 9 while m <= 200000, at
+// d = 6 and 7 while m <= 40000; the tree below (and for the max-norm, which has no product form
+// and whose brute force is a plain loop).
 Search choose_search(std::size_t reference_rows, std::size_t query_rows, std::size_t dim,
                      std::size_t k, Metric metric) {
   (void)query_rows;  // both searches cost the same per query
   (void)k;
   if (dim == 1) return Search::sorted;
-  if (metric == Metric::euclidean && (dim >= 10 || (dim >= 8 && reference_rows <= 50000))) {
+  if (metric == Metric::euclidean &&
+      (dim >= 10 || (dim >= 8 && reference_rows <= 200000) ||
+       (dim >= 6 && reference_rows <= 40000))) {
     return Search::brute;
   }
   return Search::kdtree;
