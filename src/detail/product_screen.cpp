@@ -100,4 +100,30 @@ void screen(const float* queries, std::size_t d, const float* panels, std::size_
   }
 }
 
+// As many accumulators as the screen's tile, each an independent chain of multiply-adds (which
+// rounding keeps the compiler from collapsing).
+float multiply_add_probe(std::size_t rounds) {
+  Floats acc[rows][vectors];
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t v = 0; v < vectors; ++v) acc[r][v] = Floats{} + float(r * vectors + v);
+  }
+  const Floats scale = Floats{} + 0.999999f, step = Floats{} + 1e-7f;
+  for (std::size_t i = 0; i < rounds; ++i) {
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < rows; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < vectors; ++v) acc[r][v] = acc[r][v] * scale + step;
+    }
+  }
+  float sum = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t v = 0; v < vectors; ++v) {
+      for (std::size_t l = 0; l < lanes; ++l) sum += acc[r][v][l];
+    }
+  }
+  return sum;
+}
+
+std::size_t multiply_adds_per_round() { return rows * vectors * lanes; }
+
 }  // namespace klest::detail::product_screen

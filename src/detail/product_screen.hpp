@@ -40,4 +40,11 @@ using Hit = void (*)(void* context, std::size_t panel, const float* values,
 void screen(const float* queries, std::size_t d, const float* panels, std::size_t first,
             std::size_t last, float* thresholds, Hit hit, void* context);
 
+/// The vector units' multiply-add limit, for benchmarks that state the screen's fraction of it:
+/// `rounds` rounds of multiply_adds_per_round() independent single-precision multiply-adds on
+/// vectors of the screen's width (kept in registers, nothing loaded); returns a value that
+/// depends on all of them.
+float multiply_add_probe(std::size_t rounds);
+std::size_t multiply_adds_per_round();
+
 }  // namespace klest::detail::product_screen

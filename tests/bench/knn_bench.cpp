@@ -1,6 +1,9 @@
-// Benchmarks of the knn estimator over n (= m), d and k. Samples are drawn outside the timed
-// loop with a fixed seed. Run: build/release/tests/klest_bench --benchmark_filter=knn
+// Benchmarks of the knn estimator over n (= m), d and k, and of the neighbour searches behind it.
+// Samples are drawn outside the timed loop with a fixed seed.
+// Run: build/release/tests/klest_bench --benchmark_filter=knn
 // Names read knn/k/d/n; the complexity fit over n is reported per (k, d).
+
+#include <vector>
 
 #include <omp.h>
 
@@ -9,6 +12,7 @@
 #include "detail/box_tree.hpp"
 #include "detail/kdtree.hpp"
 #include "detail/neighbours.hpp"
+#include "detail/product_screen.hpp"
 
 #include "klest/estimator.hpp"
 #include "klest/rng.hpp"
@@ -92,5 +96,48 @@ void tree_args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(tree_klest)->Name("tree/klest")->Apply(tree_args);
 BENCHMARK(tree_nanoflann)->Name("tree/nanoflann")->Apply(tree_args);
+
+// The Euclidean brute-force search (one sample's all-kNN, k = 5, on the default threads) in
+// floating-point operations per second, counting the 2 n^2 d of its products, beside the vector
+// units' multiply-add limit on as many threads (peak/multiply_add: independent multiply-adds in
+// registers, 2 operations each). Their ratio is the search's fraction of the machine's limit.
+// Run: build/release/tests/klest_bench --benchmark_filter='brute/|peak/'
+void brute(benchmark::State& state) {
+  const auto d = std::size_t(state.range(0)), n = std::size_t(state.range(1));
+  const klest::Samples x = gaussian(4, n, d, 0.0);
+  const klest::detail::NeighbourQuery q{.k = 5, .search = klest::detail::Search::brute};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(klest::detail::nearest_neighbours_self(x, q).scaled.data());
+  }
+  state.counters["flop/s"] = benchmark::Counter(2.0 * double(n) * double(n) * double(d),
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void brute_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"d", "n"});
+  for (int d : {10, 20, 50})
+    for (int n : {1000, 20000, 100000}) b->Args({d, n});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(brute)->Name("brute")->Apply(brute_args);
+
+void peak_multiply_add(benchmark::State& state) {
+  namespace ps = klest::detail::product_screen;
+  constexpr std::size_t rounds = 1 << 22;
+  const int threads = omp_get_max_threads();
+  std::vector<float> sink(std::size_t(threads), 0.0f);
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads)
+    sink[std::size_t(omp_get_thread_num())] += ps::multiply_add_probe(rounds);
+  }
+  benchmark::DoNotOptimize(sink.data());
+  state.counters["flop/s"] =
+      benchmark::Counter(2.0 * double(rounds) * double(ps::multiply_adds_per_round()) * threads,
+                         benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = threads;
+}
+
+BENCHMARK(peak_multiply_add)->Name("peak/multiply_add")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
