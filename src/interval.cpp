@@ -14,15 +14,39 @@
 
 namespace klest {
 
+namespace {
+
+struct MethodName {
+  IntervalMethod method;
+  std::string_view name;
+};
+constexpr MethodName method_names[] = {
+    {IntervalMethod::bootstrap, "bootstrap"},
+    {IntervalMethod::subsampling, "subsampling"},
+};
+
+}  // namespace
+
 std::string_view to_string(IntervalMethod m) {
-  return m == IntervalMethod::bootstrap ? "bootstrap" : "subsampling";
+  for (const MethodName& n : method_names)
+    if (n.method == m) return n.name;
+  return "unknown";
 }
 
+std::vector<std::string> interval_method_names() {
+  std::vector<std::string> out;
+  for (const MethodName& n : method_names) out.emplace_back(n.name);
+  return out;
+}
+
+bool uses_rate(IntervalMethod m) { return m == IntervalMethod::subsampling; }
+
 IntervalMethod parse_interval_method(std::string_view name) {
-  if (name == "bootstrap") return IntervalMethod::bootstrap;
-  if (name == "subsampling") return IntervalMethod::subsampling;
-  throw InputError(
-      fmt::format("interval method '{}' is unknown (known: bootstrap, subsampling)", name));
+  for (const MethodName& n : method_names)
+    if (n.name == name) return n.method;
+  std::string known;
+  for (const MethodName& n : method_names) known += (known.empty() ? "" : ", ") + std::string(n.name);
+  throw InputError(fmt::format("interval method '{}' is unknown (known: {})", name, known));
 }
 
 double quantile_sorted(const std::vector<double>& sorted, double prob) {

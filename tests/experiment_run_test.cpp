@@ -99,6 +99,47 @@ TEST_F(ExperimentRun, ReplicationsAreIdenticalOnOneAndTwoThreads) {
   EXPECT_THAT(slurp(dir_ / "one" / "references.bib"), HasSubstr("wang2009divergence"));
 }
 
+// Intervals: the same bytes on 1 and 2 threads, and a run resumed from a journal cut in the
+// middle of a block (a kill) gives the files of the uninterrupted run.
+const char* with_intervals = R"toml(name = "intervals"
+seed = 13
+replications = 6
+sizes = [60, 120]
+pairs = [["normal(0, 1)", "normal(0.5, 1.2)"]]
+estimators = ["knn(k=3)", "gaussian_fit"]
+intervals = {methods = ["subsampling(rate=0.5)", "bootstrap"], replicates = 20}
+)toml";
+
+TEST_F(ExperimentRun, IntervalsAreIdenticalOnOneAndTwoThreadsAndResume) {
+  const auto spec = klest::parse_experiment(with_intervals, "intervals.toml");
+  ASSERT_EQ(spec.intervals.size(), 2u);
+  klest::run_experiment(spec, {dir_ / "one", false, true, 1});
+  klest::run_experiment(spec, {dir_ / "two", false, true, 2});
+  const std::string ivs = slurp(dir_ / "one" / "intervals.csv");
+  EXPECT_EQ(ivs, slurp(dir_ / "two" / "intervals.csv"));
+  EXPECT_EQ(without_timing(slurp(dir_ / "one" / "summary.csv")),
+            without_timing(slurp(dir_ / "two" / "summary.csv")));
+  // 2 sizes x 6 replications x 2 estimators x 2 methods, plus the header.
+  EXPECT_EQ(std::count(ivs.begin(), ivs.end(), '\n'), 49);
+  EXPECT_THAT(ivs, HasSubstr(",subsampling(rate=0.5),0.95,20,"));
+  // summary.csv: one row per cell and method.
+  const std::string summary = slurp(dir_ / "one" / "summary.csv");
+  EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 1 + 2 * 2 * 2);
+
+  // Cut the journal inside its fourth block, as a kill would, and resume.
+  const std::string journal = slurp(dir_ / "one" / "journal.txt");
+  std::size_t at = 0;
+  for (int blocks = 0; blocks < 3; ++blocks) at = journal.find("\ndone\t", at + 1);
+  at = journal.find("\ni\t", at + 1);
+  ASSERT_NE(at, std::string::npos);
+  fs::create_directories(dir_ / "cut");
+  std::ofstream(dir_ / "cut" / "journal.txt", std::ios::binary) << journal.substr(0, at + 1);
+  const auto resumed = klest::run_experiment(spec, {dir_ / "cut", false, true, 2});
+  EXPECT_EQ(resumed.resumed, 3u);
+  EXPECT_EQ(slurp(dir_ / "cut" / "intervals.csv"), ivs);
+  EXPECT_EQ(without_timing(slurp(dir_ / "cut" / "summary.csv")), without_timing(summary));
+}
+
 TEST_F(ExperimentRun, EstimatesMatchTheEstimatorCalledDirectly) {
   const auto spec = klest::parse_experiment(small, "small.toml");
   klest::run_experiment(spec, {dir_ / "out", false, true, 1});

@@ -392,11 +392,11 @@ TEST(ExperimentSpecErrors, TomlSyntaxErrorsGiveLineAndColumn) {
 TEST(ExperimentSpecErrors, UnknownTopLevelKeyListsTheAllowedAndSuggests) {
   EXPECT_EQ(error_of(with(3, "replication = 2")),
             "x.toml:3: unknown key 'replication' (allowed: name, description, seed, "
-            "replications, sizes, m, pairs, estimators, threads, truth); did you mean "
+            "replications, sizes, m, pairs, estimators, threads, intervals, truth); did you mean "
             "'replications'?");
   EXPECT_EQ(error_of(plus(R"~(colour = "red")~")),
             "x.toml:7: unknown key 'colour' (allowed: name, description, seed, replications, "
-            "sizes, m, pairs, estimators, threads, truth)");
+            "sizes, m, pairs, estimators, threads, intervals, truth)");
 }
 
 TEST(ExperimentSpecErrors, OfSeveralUnknownKeysTheFirstWrittenIsReported) {
@@ -643,6 +643,61 @@ TEST(ExperimentSpecErrors, DuplicateEstimatorsAreTheSameCanonicalLabel) {
               "knn(k = 1)"])~")),
             "x.toml:8: estimators[2] 'knn(k = 1)' is the same estimator as estimators[0] 'knn' "
             "(both are " + label + ")");
+}
+
+// ---- intervals ----
+
+std::string detail_join_methods() {
+  std::string out;
+  for (const std::string& m : klest::interval_method_names()) out += (out.empty() ? "" : ", ") + m;
+  return out;
+}
+
+TEST(ExperimentSpec, IntervalsAsAnArrayOfMethodSpecs) {
+  const ExperimentSpec s = parse(plus(
+      R"~(intervals = ["subsampling", "subsampling(rate=0.5, replicates=50)", "bootstrap(level=0.9)"])~"));
+  ASSERT_EQ(s.intervals.size(), 3u);
+  EXPECT_EQ(s.intervals[0].label, "subsampling");
+  EXPECT_EQ(s.intervals[0].options.method, klest::IntervalMethod::subsampling);
+  EXPECT_FALSE(s.intervals[0].options.rate.has_value());
+  EXPECT_EQ(s.intervals[0].options.replicates, 200u);
+  EXPECT_EQ(s.intervals[1].label, "subsampling(rate=0.5)");
+  EXPECT_EQ(s.intervals[1].options.rate, 0.5);
+  EXPECT_EQ(s.intervals[1].options.replicates, 50u);
+  EXPECT_EQ(s.intervals[2].options.method, klest::IntervalMethod::bootstrap);
+  EXPECT_EQ(s.intervals[2].options.level, 0.9);
+}
+
+TEST(ExperimentSpec, IntervalsAsATableWithSharedLevelAndReplicates) {
+  const ExperimentSpec s = parse(plus(
+      R"~(intervals = {methods = ["bootstrap", "subsampling(replicates=30)"], level = 0.8, replicates = 99})~"));
+  ASSERT_EQ(s.intervals.size(), 2u);
+  EXPECT_EQ(s.intervals[0].options.level, 0.8);
+  EXPECT_EQ(s.intervals[0].options.replicates, 99u);
+  EXPECT_EQ(s.intervals[1].options.level, 0.8);
+  EXPECT_EQ(s.intervals[1].options.replicates, 30u);
+}
+
+TEST(ExperimentSpecErrors, IntervalMistakesAreNamed) {
+  EXPECT_EQ(error_of(plus(R"~(intervals = ["jackknife"])~")),
+            "x.toml:7: intervals[0]: interval method 'jackknife' is unknown (known: " +
+                detail_join_methods() + ")");
+  EXPECT_EQ(error_of(plus(R"~(intervals = ["bootstrap(rate=0.5)"])~")),
+            "x.toml:7: intervals[0] 'bootstrap(rate=0.5)': 'rate' applies only to subsampling "
+            "methods");
+  EXPECT_EQ(error_of(plus(R"~(intervals = ["subsampling(level=1)"])~")),
+            "x.toml:7: intervals[0] 'subsampling(level=1)': level is 1, but must be in (0, 1)");
+  EXPECT_EQ(error_of(plus(R"~(intervals = ["subsampling(colour=1)"])~")),
+            "x.toml:7: intervals[0] 'subsampling(colour=1)': unknown argument 'colour' (allowed: "
+            "level, replicates, rate)");
+  EXPECT_EQ(error_of(plus(R"~(intervals = ["bootstrap", "bootstrap"])~")),
+            "x.toml:7: intervals[1] 'bootstrap' is the same interval as entry 0 ('bootstrap')");
+  EXPECT_EQ(error_of(plus(R"~(intervals = {methods = ["bootstrap"], replicates = 1})~")),
+            "x.toml:7: [intervals] replicates is 1, but must be an integer >= 2");
+  EXPECT_EQ(error_of(plus(R"~(intervals = [])~")),
+            "x.toml:7: 'intervals' is empty, but must be a non-empty array of interval methods (" +
+                detail_join_methods() +
+                ", each optionally with (level=..., replicates=..., rate=...))");
 }
 
 }  // namespace

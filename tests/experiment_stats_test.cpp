@@ -1,6 +1,6 @@
-// Cell statistics and the log-log rate fit, checked against values worked out by hand on tiny
-// fixed sets: counts of infinite and failed estimates, the k = 0 and k = 1 edge cases, an
-// infinite truth, exact power laws and a small noisy fit.
+// Cell statistics, the rate fits and interval coverage, checked against values worked out by
+// hand on tiny fixed sets: +inf, -inf and failed estimates counted apart and never hidden, the
+// k = 0 and k = 1 edge cases, an infinite truth, exact power laws and a small noisy fit.
 
 #include <cmath>
 #include <limits>
@@ -56,10 +56,10 @@ void expect_three_stats(const klest::CellStats& s) {
 
 TEST(CellStats, ThreeEstimatesByHand) {
   const std::vector<double> secs = {3, 1, 2};
-  const auto s = cell_stats(three, 0.5, 0, 0, secs);
+  const auto s = cell_stats(three, 0.5, 0, secs);
   EXPECT_EQ(s.replications, 3u);
   EXPECT_EQ(s.finite, 3u);
-  EXPECT_EQ(s.infinite, 0u);
+  EXPECT_EQ(s.infinite(), 0u);
   EXPECT_EQ(s.failed, 0u);
   expect_three_stats(s);
   EXPECT_DOUBLE_EQ(s.median_seconds, 2);
@@ -67,46 +67,124 @@ TEST(CellStats, ThreeEstimatesByHand) {
 
 TEST(CellStats, MseIsBiasSquaredPlusBiasedVariance) {
   const std::vector<double> e = {1.25, -0.5, 3.0, 2.0, 0.75};
-  const auto s = cell_stats(e, 1.0, 0, 0, {});
+  const auto s = cell_stats(e, 1.0, 0, {});
   const double k = double(e.size());
   EXPECT_NEAR(s.mse, s.bias * s.bias + s.variance * (k - 1) / k, tol);
 }
 
-TEST(CellStats, InfiniteAndFailedAreCountedButNotUsed) {
-  const std::vector<double> secs = {4, 1, 3, 2, 9, 0.5};
-  const auto s = cell_stats(three, 0.5, /*infinite=*/2, /*failed=*/1, secs);
-  EXPECT_EQ(s.replications, 6u);
+TEST(CellStats, FailedAreCountedButNotUsed) {
+  const std::vector<double> secs = {4, 1, 3, 9};
+  const auto s = cell_stats(three, 0.5, /*failed=*/1, secs);
+  EXPECT_EQ(s.replications, 4u);
   EXPECT_EQ(s.finite, 3u);
-  EXPECT_EQ(s.infinite, 2u);
+  EXPECT_EQ(s.infinite(), 0u);
   EXPECT_EQ(s.failed, 1u);
   expect_three_stats(s);
-  // All six rows count for time: sorted 0.5 1 2 3 4 9, median (2 + 3) / 2.
-  EXPECT_DOUBLE_EQ(s.median_seconds, 2.5);
+  // All four rows count for time: sorted 1 3 4 9, median (3 + 4) / 2.
+  EXPECT_DOUBLE_EQ(s.median_seconds, 3.5);
 }
 
-TEST(CellStats, NonFiniteEntriesThatSlipInAreCounted) {
+// {0.4, 0.5, 0.7, +inf} against 0.5: the one infinite estimate makes mean, bias, sd and RMSE
+// infinite; the robust statistics and the finite_* fields are those worked out by hand:
+//   median of 0.4 0.5 0.7 inf          = (0.5 + 0.7) / 2 = 0.6
+//   |errors| 0.1 0 0.2 inf, sorted 0 0.1 0.2 inf: median (0.1 + 0.2) / 2 = 0.15
+//   trimmed mean: floor(4 / 10) = 0 dropped at each end, so it keeps the +inf
+//   finite_*: the statistics of {0.4, 0.5, 0.7} (expect_three_stats)
+TEST(CellStats, AnInfiniteEstimateMakesTheCellInfinite) {
+  const std::vector<double> e = {0.4, 0.5, inf, 0.7};
+  const auto s = cell_stats(e, 0.5, 0, {});
+  EXPECT_EQ(s.replications, 4u);
+  EXPECT_EQ(s.finite, 3u);
+  EXPECT_EQ(s.plus_inf, 1u);
+  EXPECT_EQ(s.minus_inf, 0u);
+  EXPECT_EQ(s.mean, inf);
+  EXPECT_EQ(s.bias, inf);
+  EXPECT_EQ(s.variance, inf);
+  EXPECT_EQ(s.sd, inf);
+  EXPECT_EQ(s.se_mean, inf);
+  EXPECT_EQ(s.mse, inf);
+  EXPECT_EQ(s.rmse, inf);
+  EXPECT_TRUE(std::isnan(s.se_rmse));
+  EXPECT_TRUE(std::isnan(s.ci_low));
+  EXPECT_TRUE(std::isnan(s.ci_high));
+  EXPECT_NEAR(s.median, 0.6, tol);
+  EXPECT_NEAR(s.median_abs_error, 0.15, tol);
+  EXPECT_EQ(s.trimmed_mean, inf);
+  EXPECT_NEAR(s.finite_mean, 8.0 / 15, tol);
+  EXPECT_NEAR(s.finite_bias, 1.0 / 30, tol);
+  EXPECT_NEAR(s.finite_sd, std::sqrt(7.0 / 300), tol);
+  EXPECT_NEAR(s.finite_rmse, std::sqrt(1.0 / 60), tol);
+}
+
+// +inf and -inf together: the mean (and so the bias) is undefined, the spread infinite.
+//   sorted -inf 0.4 0.5 0.7 inf: median 0.5
+//   |errors| inf 0.1 0 0.2 inf, sorted 0 0.1 0.2 inf inf: median 0.2
+TEST(CellStats, BothInfinitiesLeaveTheMeanUndefined) {
+  const std::vector<double> e = {-inf, 0.4, 0.5, 0.7, inf};
+  const auto s = cell_stats(e, 0.5, 0, {});
+  EXPECT_EQ(s.plus_inf, 1u);
+  EXPECT_EQ(s.minus_inf, 1u);
+  EXPECT_EQ(s.finite, 3u);
+  EXPECT_TRUE(std::isnan(s.mean));
+  EXPECT_TRUE(std::isnan(s.bias));
+  EXPECT_EQ(s.sd, inf);
+  EXPECT_EQ(s.rmse, inf);
+  EXPECT_DOUBLE_EQ(s.median, 0.5);
+  EXPECT_NEAR(s.median_abs_error, 0.2, tol);
+  EXPECT_TRUE(std::isnan(s.trimmed_mean));  // -inf + inf: both are kept with k = 5
+  EXPECT_NEAR(s.finite_mean, 8.0 / 15, tol);
+}
+
+// Ten values 1..9 and +inf: floor(10 / 10) = 1 dropped at each end (1 and +inf), so the trimmed
+// mean is the mean of 2..9 = 5.5, while the mean is +inf.
+TEST(CellStats, TrimmedMeanDropsTheInfiniteTail) {
+  const std::vector<double> e = {5, 1, 9, 2, inf, 3, 8, 4, 7, 6};
+  const auto s = cell_stats(e, 5, 0, {});
+  EXPECT_EQ(s.mean, inf);
+  EXPECT_DOUBLE_EQ(s.trimmed_mean, 5.5);
+  EXPECT_DOUBLE_EQ(s.median, 5.5);
+}
+
+TEST(CellStats, InfiniteEstimatesOfAnInfiniteTruthAreExact) {
+  const std::vector<double> e = {inf, inf};
+  const auto s = cell_stats(e, inf, 0, {});
+  EXPECT_EQ(s.plus_inf, 2u);
+  EXPECT_EQ(s.mean, inf);
+  EXPECT_EQ(s.bias, 0);
+  EXPECT_EQ(s.mse, 0);
+  EXPECT_EQ(s.rmse, 0);
+  EXPECT_EQ(s.median_abs_error, 0);
+  EXPECT_TRUE(std::isnan(s.variance));  // no spread to speak of among equal infinities
+  EXPECT_TRUE(std::isnan(s.finite_mean));
+}
+
+TEST(CellStats, NonFiniteEntriesAreCountedApart) {
   const std::vector<double> raw = {0.4, inf, 0.5, not_a_number, 0.7, -inf};
-  const auto s = cell_stats(raw, 0.5, 0, 0, {});
+  const auto s = cell_stats(raw, 0.5, 0, {});
   EXPECT_EQ(s.replications, 6u);
   EXPECT_EQ(s.finite, 3u);
-  EXPECT_EQ(s.infinite, 2u);
+  EXPECT_EQ(s.plus_inf, 1u);
+  EXPECT_EQ(s.minus_inf, 1u);
   EXPECT_EQ(s.failed, 1u);
-  expect_three_stats(s);
+  EXPECT_TRUE(std::isnan(s.mean));
+  EXPECT_NEAR(s.finite_mean, 8.0 / 15, tol);
+  EXPECT_NEAR(s.finite_rmse, std::sqrt(1.0 / 60), tol);
 }
 
-TEST(CellStats, NoFiniteEstimateGivesNaNEverywhere) {
+TEST(CellStats, NoValueGivesNaNEverywhere) {
   const std::vector<double> secs = {1, 2};
-  const auto s = cell_stats({}, 0.5, /*infinite=*/1, /*failed=*/1, secs);
+  const auto s = cell_stats({}, 0.5, /*failed=*/2, secs);
   EXPECT_EQ(s.replications, 2u);
   EXPECT_EQ(s.finite, 0u);
   for (double v : {s.mean, s.bias, s.variance, s.sd, s.mse, s.rmse, s.se_mean, s.se_rmse,
-                   s.ci_low, s.ci_high})
+                   s.ci_low, s.ci_high, s.median, s.median_abs_error, s.trimmed_mean,
+                   s.finite_mean, s.finite_rmse})
     EXPECT_TRUE(std::isnan(v)) << v;
   EXPECT_DOUBLE_EQ(s.median_seconds, 1.5);
 }
 
 TEST(CellStats, EmptyCellHasZeroMedianTime) {
-  const auto s = cell_stats({}, 0.5, 0, 0, {});
+  const auto s = cell_stats({}, 0.5, 0, {});
   EXPECT_EQ(s.replications, 0u);
   EXPECT_TRUE(std::isnan(s.mean));
   EXPECT_EQ(s.median_seconds, 0);
@@ -116,7 +194,7 @@ TEST(CellStats, OneEstimateHasNoSpread) {
   // {0.8} against 0.5: mean 0.8, bias 0.3, mse 0.09, rmse 0.3; no spread with k = 1.
   const std::vector<double> one = {0.8};
   const std::vector<double> secs = {0.25};
-  const auto s = cell_stats(one, 0.5, 0, 0, secs);
+  const auto s = cell_stats(one, 0.5, 0, secs);
   EXPECT_EQ(s.finite, 1u);
   EXPECT_DOUBLE_EQ(s.mean, 0.8);
   EXPECT_NEAR(s.bias, 0.3, tol);
@@ -133,7 +211,7 @@ TEST(CellStats, OneEstimateHasNoSpread) {
 
 TEST(CellStats, ExactEstimatesHaveZeroRmseAndZeroSe) {
   const std::vector<double> e = {0.5, 0.5, 0.5};
-  const auto s = cell_stats(e, 0.5, 0, 0, {});
+  const auto s = cell_stats(e, 0.5, 0, {});
   EXPECT_EQ(s.bias, 0);
   EXPECT_EQ(s.mse, 0);
   EXPECT_EQ(s.rmse, 0);
@@ -142,7 +220,7 @@ TEST(CellStats, ExactEstimatesHaveZeroRmseAndZeroSe) {
 }
 
 TEST(CellStats, InfiniteTruthMakesTheErrorInfinite) {
-  const auto s = cell_stats(three, inf, 0, 0, {});
+  const auto s = cell_stats(three, inf, 0, {});
   // The spread of the estimates does not depend on the truth.
   EXPECT_NEAR(s.mean, 8.0 / 15, tol);
   EXPECT_NEAR(s.variance, 7.0 / 300, tol);
@@ -153,10 +231,12 @@ TEST(CellStats, InfiniteTruthMakesTheErrorInfinite) {
   EXPECT_EQ(s.mse, inf);
   EXPECT_EQ(s.rmse, inf);
   EXPECT_TRUE(std::isnan(s.se_rmse));
+  EXPECT_EQ(s.finite_bias, -inf);
+  EXPECT_EQ(s.median_abs_error, inf);
 }
 
 TEST(CellStats, UnknownTruthLeavesTheErrorUnknown) {
-  const auto s = cell_stats(three, not_a_number, 0, 0, {});
+  const auto s = cell_stats(three, not_a_number, 0, {});
   EXPECT_NEAR(s.mean, 8.0 / 15, tol);
   EXPECT_TRUE(std::isnan(s.bias));
   EXPECT_TRUE(std::isnan(s.mse));
@@ -234,6 +314,48 @@ TEST(LogLogSlope, OneRepeatedSizeHasNoSlope) {
   EXPECT_EQ(fit.points, 3u);
   EXPECT_TRUE(std::isnan(fit.slope));
   EXPECT_TRUE(std::isnan(fit.se));
+}
+
+// ---- log_slope: growth per unit of log n ----
+
+// y = 2 + 0.5 log n exactly: slope 0.5, SE 0; a non-finite y is skipped.
+TEST(LogSlope, ExactLogarithmicGrowth) {
+  const std::vector<double> n = {100, 1000, 10000, 100000};
+  std::vector<double> y;
+  for (double v : n) y.push_back(2 + 0.5 * std::log(v));
+  y.push_back(inf);
+  std::vector<double> nn = n;
+  nn.push_back(1e6);
+  const auto fit = klest::log_slope(nn, y);
+  EXPECT_EQ(fit.points, 4u);
+  EXPECT_NEAR(fit.slope, 0.5, tol);
+  EXPECT_NEAR(fit.se, 0, 1e-9);
+}
+
+// ---- coverage_stats ----
+
+// Truth 1 and five intervals: [0, 2] and [0.5, 1] hold it (a bound equal to the truth counts),
+// [0, 0.9] lies below, [1.1, 3] above, [-inf, inf] holds it. Coverage 3/5, binomial SE
+// sqrt(0.6 * 0.4 / 5) = sqrt(0.048); widths 2, 0.5, 0.9, 1.9, inf: median 1.9.
+TEST(CoverageStats, FiveIntervalsByHand) {
+  const std::vector<double> lo = {0, 0.5, 0, 1.1, -inf};
+  const std::vector<double> hi = {2, 1, 0.9, 3, inf};
+  const auto c = klest::coverage_stats(lo, hi, 1.0, /*failed=*/2);
+  EXPECT_EQ(c.intervals, 5u);
+  EXPECT_EQ(c.failed, 2u);
+  EXPECT_DOUBLE_EQ(c.coverage, 0.6);
+  EXPECT_NEAR(c.coverage_se, std::sqrt(0.048), tol);
+  EXPECT_DOUBLE_EQ(c.miss_below, 0.2);
+  EXPECT_DOUBLE_EQ(c.miss_above, 0.2);
+  EXPECT_DOUBLE_EQ(c.median_width, 1.9);
+}
+
+TEST(CoverageStats, NoIntervalLeavesEveryShareUndefined) {
+  const auto c = klest::coverage_stats({}, {}, 1.0, 3);
+  EXPECT_EQ(c.intervals, 0u);
+  EXPECT_EQ(c.failed, 3u);
+  EXPECT_TRUE(std::isnan(c.coverage));
+  EXPECT_TRUE(std::isnan(c.miss_below));
 }
 
 }  // namespace

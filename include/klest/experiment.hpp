@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "klest/interval.hpp"
 #include "klest/truth.hpp"
 
 namespace klest {
@@ -34,6 +35,13 @@ struct SizeRule {
   std::vector<std::size_t> m;       // one per n
 };
 
+/// One interval method of the experiment's `intervals` key: computed for every estimate, its
+/// coverage of the truth reported per cell.
+struct ExperimentInterval {
+  std::string label;                // canonical spec, e.g. "subsampling(rate=0.5)"
+  IntervalOptions options;          // method, level, replicates, rate; seed and stream unset
+};
+
 /// A validated experiment file.
 struct ExperimentSpec {
   std::string name;
@@ -45,6 +53,7 @@ struct ExperimentSpec {
   std::vector<ExperimentPair> pairs;
   std::vector<std::string> estimators;  // estimator specs as written
   std::optional<int> threads;
+  std::vector<ExperimentInterval> intervals;  // the `intervals` key; empty for none
   TruthOptions truth;               // settings of the truth engine ([truth] table)
   std::string path;                 // the file it came from ("" for text)
   std::string text;                 // its exact text, stored in the manifest
@@ -64,27 +73,49 @@ ExperimentSpec parse_experiment(std::string_view text, const std::string& name);
 
 // ---- statistics ----------------------------------------------------------------------------
 
-/// Summary of the replicate estimates of one cell against its truth.
+/// Summary of the replicate estimates of one cell against its truth. Infinite and failed
+/// estimates are never dropped silently: they are counted (+inf, -inf and failed apart), and the
+/// statistics of a cell with any infinite estimate are infinite or undefined, as the arithmetic
+/// makes them; the finite_* fields repeat the statistics over the finite estimates alone, beside
+/// the robust ones (median, median absolute error, trimmed mean) that infinite values do not
+/// break.
 struct CellStats {
   std::size_t replications = 0;   // rows in the cell
-  std::size_t finite = 0;         // finite estimates (the statistics below use these)
-  std::size_t infinite = 0;       // +-inf estimates
-  std::size_t failed = 0;         // errors
+  std::size_t finite = 0;         // finite estimates
+  std::size_t plus_inf = 0;       // +inf estimates
+  std::size_t minus_inf = 0;      // -inf estimates
+  std::size_t failed = 0;         // errors (no value; left out of every statistic below)
+  // Over every estimate that has a value (finite and infinite). NaN means undefined.
   double mean = 0, bias = 0, variance = 0, sd = 0, mse = 0, rmse = 0;
-  double se_mean = 0;             // sd / sqrt(finite): the Monte Carlo SE of mean and of bias
+  double se_mean = 0;             // sd / sqrt(k): the Monte Carlo SE of mean and of bias
   double se_rmse = 0;             // delta-method SE of the RMSE
   double ci_low = 0, ci_high = 0; // 95% interval for the mean (normal approximation)
+  // Robust, over every estimate that has a value.
+  double median = 0;              // median of the estimates
+  double median_abs_error = 0;    // median of |estimate - truth|
+  double trimmed_mean = 0;        // mean after dropping floor(k / 10) values at each end
+  // Over the finite estimates alone (NaN when there are none).
+  double finite_mean = 0, finite_bias = 0, finite_sd = 0, finite_rmse = 0;
   double median_seconds = 0;
+
+  std::size_t infinite() const { return plus_inf + minus_inf; }
 };
 
-/// Statistics of `estimates` (finite values; `infinite` and `failed` count the rest, and a
-/// non-finite value passed in `estimates` is counted there instead) against `truth`, over the
-/// k finite values: variance uses k - 1; mse is the mean of (e - truth)^2, i.e. bias^2 +
-/// variance (k - 1) / k; se_rmse = sd((e - truth)^2) / (2 rmse sqrt(k)). With k = 0 every
-/// statistic is NaN (written as an empty cell); with k = 1 the spreads are 0. A +inf truth
-/// gives bias -inf and mse, rmse +inf. median_seconds is over all rows.
-CellStats cell_stats(std::span<const double> estimates, double truth, std::size_t infinite,
-                     std::size_t failed, std::span<const double> seconds);
+/// Statistics of `estimates` (the values of the rows that did not fail: finite or +-inf; a NaN
+/// is counted as failed) against `truth`; `failed` counts further rows without a value. With k
+/// values:
+/// - all finite: variance uses k - 1; mse is the mean of (e - truth)^2, i.e. bias^2 + variance
+///   (k - 1) / k; se_rmse = sd((e - truth)^2) / (2 rmse sqrt(k)); ci = mean -+ z sd / sqrt(k).
+/// - any infinite: mean is +inf or -inf (undefined, NaN, when both occur); variance, sd and
+///   se_mean are +inf (NaN when every value is the same infinity); ci_low, ci_high and se_rmse
+///   are NaN; the error of an estimate is e - truth, and 0 when e == truth (an infinite estimate
+///   of an infinite truth is exact), so mse and rmse are +inf when any error is infinite.
+/// - bias = mean - truth (0 when equal, NaN when undefined). An infinite truth makes the error of
+///   every finite estimate infinite (bias -inf, mse +inf).
+/// With k = 0 every statistic is NaN (written as an empty cell); with k = 1 the spreads are 0.
+/// median_seconds is over all rows.
+CellStats cell_stats(std::span<const double> estimates, double truth, std::size_t failed,
+                     std::span<const double> seconds);
 
 /// Least-squares slope of log(y) against log(x) with its standard error (NaN when fewer than
 /// three usable points; points with y <= 0 or non-finite are skipped).
@@ -93,6 +124,26 @@ struct RateFit {
   std::size_t points = 0;
 };
 RateFit log_log_slope(std::span<const double> x, std::span<const double> y);
+/// Least-squares slope of y against log(x) with its standard error: how fast y grows per unit
+/// of log x (for the mean estimate of an infinite divergence against log n). Points with a
+/// non-finite y or x <= 0 are skipped; NaN when fewer than three remain.
+RateFit log_slope(std::span<const double> x, std::span<const double> y);
+
+/// How the confidence intervals of one cell and interval method hold against the truth.
+struct CoverageStats {
+  std::size_t intervals = 0;     // intervals computed
+  std::size_t failed = 0;        // replications without an interval (its estimate or it failed)
+  double coverage = 0;           // share of the intervals with lo <= truth <= hi
+  double coverage_se = 0;        // binomial SE, sqrt(c (1 - c) / intervals)
+  double median_width = 0;       // median of hi - lo (+inf when an interval is unbounded)
+  double miss_below = 0;         // share of the intervals entirely below the truth (hi < truth)
+  double miss_above = 0;         // share entirely above it (lo > truth)
+};
+
+/// Coverage of the intervals [lo[i], hi[i]] (same length) against `truth`; with no interval
+/// every share is NaN.
+CoverageStats coverage_stats(std::span<const double> lo, std::span<const double> hi,
+                             double truth, std::size_t failed);
 
 // ---- running -------------------------------------------------------------------------------
 

@@ -50,6 +50,10 @@ enum class IntervalMethod { bootstrap, subsampling };
 std::string_view to_string(IntervalMethod m);
 /// "bootstrap" or "subsampling"; InputError naming the word and the choices otherwise.
 IntervalMethod parse_interval_method(std::string_view name);
+/// Every method's name, in the order of the enum.
+std::vector<std::string> interval_method_names();
+/// Whether the method takes a convergence rate (IntervalOptions::rate): the subsampling ones.
+bool uses_rate(IntervalMethod m);
 
 /// The most replicates an interval may ask for.
 inline constexpr std::size_t max_interval_replicates = 1'000'000;

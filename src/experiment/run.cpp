@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "klest/experiment.hpp"
+#include "klest/interval.hpp"
 
 namespace klest {
 
@@ -105,12 +107,30 @@ std::size_t read_journal(const fs::path& path, const std::string& hash, const Ex
     try {
       if (f.size() == 4 && f[0] == "done") {
         const std::size_t item = std::stoul(f[1]);
-        if (item < done.size() && block.size() == e_count && !done[item]) {
+        const bool intervals_complete =
+            std::all_of(block.begin(), block.end(), [&](const EstimateRecord& r) {
+              return r.intervals.size() == plan.intervals;
+            });
+        if (item < done.size() && block.size() == e_count && intervals_complete && !done[item]) {
           for (std::size_t e = 0; e < e_count; ++e) results[item * e_count + e] = block[e];
           done[item] = 1;
           ++complete;
         }
         block.clear();
+      } else if (f.size() == 8 && f[0] == "i" && !block.empty()) {
+        // An interval of the block's latest estimate; its method index must come in order.
+        EstimateRecord& owner = block.back();
+        if (std::stoul(f[3]) != owner.intervals.size() ||
+            owner.intervals.size() >= plan.intervals) {
+          block.clear();
+          continue;
+        }
+        IntervalRecord iv;
+        iv.ok = f[4] == "ok";
+        iv.lo = iv.ok ? parse_double(f[5]) : 0;
+        iv.hi = iv.ok ? parse_double(f[6]) : 0;
+        iv.error = f[7];
+        owner.intervals.push_back(std::move(iv));
       } else if (f.size() == 7 && f[0] == "e") {
         EstimateRecord r;
         r.ok = f[2] == "ok";
@@ -127,6 +147,38 @@ std::size_t read_journal(const fs::path& path, const std::string& hash, const Ex
     }
   }
   return complete;
+}
+
+// The intervals of one estimate, one per interval method of the experiment. Interval j of
+// estimator e in replication r of (pair, size) draws from a seed made of the experiment seed and
+// those coordinates, so it does not depend on the thread that runs it.
+std::vector<IntervalRecord> intervals_of(const ExperimentSpec& spec, const ExperimentPlan& plan,
+                                         const Estimator& est, const EstimateRecord& rec,
+                                         const Samples& x, const Samples& y,
+                                         std::array<std::uint32_t, 4> at) {
+  std::vector<IntervalRecord> out(plan.intervals);
+  for (std::size_t j = 0; j < plan.intervals; ++j) {
+    IntervalRecord& iv = out[j];
+    if (!rec.ok) {
+      iv.error = "the estimate failed";
+      continue;
+    }
+    IntervalOptions o = spec.intervals[j].options;
+    Rng seeder = rng_for(spec.seed, {at[0], at[1], at[2], 0x10000u + at[3], std::uint32_t(j)});
+    o.seed = seeder();
+    o.stream = 0;
+    try {
+      const ConfidenceInterval ci = confidence_interval(est, x, y, rec.value, o);
+      iv.ok = true;
+      iv.lo = ci.lo;
+      iv.hi = ci.hi;
+    } catch (const Error& err) {
+      iv.error = clean(err.what());
+    } catch (const std::exception& err) {
+      iv.error = clean(std::string("internal error: ") + err.what());
+    }
+  }
+  return out;
 }
 
 class Progress {
@@ -230,30 +282,39 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
       Rng rq = rng_for(spec.seed, {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r), 1});
       const Samples x = plan.pairs[pi].p->sample(rp, spec.sizes[si]);
       const Samples y = plan.pairs[pi].q->sample(rq, spec.m_for(si));
-      // The estimators of one replication share the neighbour-search trees of x and y.
-      const detail::SearchReuse reuse;
-      for (std::size_t e = 0; e < e_count; ++e) {
-        Rng re = rng_for(spec.seed, {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r),
-                                     std::uint32_t(2 + e)});
-        const auto start = Clock::now();
-        try {
-          const Estimate est = plan.estimators[e]->estimate(x, y, re);
-          out[e].ok = true;
-          out[e].value = est.value;
-          out[e].diagnostics = diagnostics_text(est.diag);
-        } catch (const Error& err) {
-          out[e].ok = false;
-          out[e].error = clean(err.what());
-        } catch (const std::exception& err) {
-          out[e].ok = false;
-          out[e].error = clean(std::string("internal error: ") + err.what());
+      {
+        // The estimators of one replication share the neighbour-search trees of x and y.
+        const detail::SearchReuse reuse;
+        for (std::size_t e = 0; e < e_count; ++e) {
+          Rng re = rng_for(spec.seed, {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r),
+                                       std::uint32_t(2 + e)});
+          const auto start = Clock::now();
+          try {
+            const Estimate est = plan.estimators[e]->estimate(x, y, re);
+            out[e].ok = true;
+            out[e].value = est.value;
+            out[e].diagnostics = diagnostics_text(est.diag);
+          } catch (const Error& err) {
+            out[e].ok = false;
+            out[e].error = clean(err.what());
+          } catch (const std::exception& err) {
+            out[e].ok = false;
+            out[e].error = clean(std::string("internal error: ") + err.what());
+          }
+          out[e].seconds = std::chrono::duration<double>(Clock::now() - start).count();
         }
-        out[e].seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      }
+      // Intervals outside the reuse scope: their subsamples must not fill its store.
+      for (std::size_t e = 0; e < e_count; ++e) {
+        out[e].intervals = intervals_of(spec, plan, *plan.estimators[e], out[e], x, y,
+                                        {std::uint32_t(pi), std::uint32_t(si), std::uint32_t(r),
+                                         std::uint32_t(e)});
       }
     } catch (const std::exception& err) {  // sampling failed: every estimate of the item fails
       for (std::size_t e = 0; e < e_count; ++e) {
         out[e] = EstimateRecord{};
         out[e].error = clean(std::string("sampling failed: ") + err.what());
+        out[e].intervals.assign(plan.intervals, IntervalRecord{false, 0, 0, "no samples"});
       }
     }
     const std::string block = journal_block(item, out, e_count);

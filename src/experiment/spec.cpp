@@ -26,6 +26,7 @@
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "klest/experiment.hpp"
+#include "klest/interval.hpp"
 #include "klest/spec.hpp"
 
 namespace klest {
@@ -38,11 +39,13 @@ constexpr double max_exact_integer = 9007199254740992.0;  // 2^53
 // In the order of the documentation; messages list them so.
 const std::vector<std::string> top_keys = {"name",  "description", "seed",  "replications",
                                            "sizes", "m",           "pairs", "estimators",
-                                           "threads", "truth"};
+                                           "threads", "intervals", "truth"};
 const std::vector<std::string> required_keys = {"name",  "seed",  "replications",
                                                 "sizes", "pairs", "estimators"};
 const std::vector<std::string> truth_keys = {"method", "mc_samples", "seed", "tol"};
 const std::vector<std::string> pair_keys = {"p", "q", "truth"};
+const std::vector<std::string> interval_keys = {"methods", "level", "replicates"};
+const std::vector<std::string> interval_args = {"level", "replicates", "rate"};
 
 // FNV-1a, 64 bits: h = offset basis; for each byte: h ^= byte, h *= prime (mod 2^64).
 std::string fnv1a_hex(std::string_view text) {
@@ -391,6 +394,102 @@ std::vector<std::string> read_estimators(const Reader& r, const toml::node& n) {
   return specs;
 }
 
+// The `intervals` key: an array of interval method specs ("subsampling", "bootstrap",
+// "subsampling(rate=0.5, replicates=100)"), or a table {methods = [...], level = ...,
+// replicates = ...} whose level and replicates are the defaults of its methods.
+std::vector<ExperimentInterval> read_intervals(const Reader& r, const toml::node& n) {
+  const std::string must_methods =
+      "a non-empty array of interval methods (" + detail::join(interval_method_names()) +
+      ", each optionally with (level=..., replicates=..., rate=...))";
+  IntervalOptions defaults;
+  const toml::node* methods = &n;
+  std::string where = "'intervals'";
+  if (n.is_table()) {
+    const toml::table& t = *n.as_table();
+    r.check_keys(t, interval_keys, "[intervals]: ");
+    methods = t.get("methods");
+    if (!methods) r.fail(n, "[intervals]: missing required key 'methods'");
+    where = "[intervals] methods";
+    if (const toml::node* v = t.get("level")) {
+      const std::string must = "a real in (0, 1)";
+      defaults.level = r.real(*v, "[intervals] level", must);
+      if (!(defaults.level > 0 && defaults.level < 1)) {
+        r.fail(*v, "[intervals] level is " + value_text(*v) + ", but must be " + must);
+      }
+    }
+    if (const toml::node* v = t.get("replicates")) {
+      defaults.replicates = std::size_t(r.integer(*v, "[intervals] replicates", 2,
+                                                  std::int64_t(max_interval_replicates)));
+    }
+  }
+  const toml::array& a = r.array(*methods, where, must_methods);
+  std::vector<ExperimentInterval> out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string name = where == "'intervals'" ? indexed("intervals", i)
+                                                    : "[intervals] " + indexed("methods", i);
+    const std::string& text = r.string(a[i], name, "an interval method (a string)");
+    ExperimentInterval iv;
+    iv.options = defaults;
+    Spec spec;
+    try {
+      spec = parse_spec(text);
+      iv.options.method = parse_interval_method(spec.name);
+    } catch (const Error& e) {
+      r.fail(a[i], name + ": " + e.what());
+    }
+    Spec label{spec.name, {}};
+    for (const SpecArg& arg : spec.args) {
+      const std::string what = name + " '" + text + "': ";
+      if (arg.name.empty()) {
+        r.fail(a[i], what + "arguments must be named (allowed: " + detail::join(interval_args) +
+                         ")");
+      }
+      if (std::find(interval_args.begin(), interval_args.end(), arg.name) ==
+          interval_args.end()) {
+        r.fail(a[i], what + "unknown argument '" + arg.name +
+                         "' (allowed: " + detail::join(interval_args) + ")");
+      }
+      if (!arg.value.is_number()) {
+        r.fail(a[i], what + "'" + arg.name + "' is '" + to_string(arg.value) +
+                         "', but must be a number");
+      }
+      const double x = arg.value.number();
+      if (arg.name == "level") {
+        if (!(x > 0 && x < 1)) {
+          r.fail(a[i], what + "level is " + format_number(x) + ", but must be in (0, 1)");
+        }
+        iv.options.level = x;
+      } else if (arg.name == "replicates") {
+        if (!(x >= 2 && x <= double(max_interval_replicates) && x == std::floor(x))) {
+          r.fail(a[i], what + "replicates is " + format_number(x) +
+                           ", but must be an integer in [2, " +
+                           std::to_string(max_interval_replicates) + "]");
+        }
+        iv.options.replicates = std::size_t(x);
+      } else {  // rate
+        if (!uses_rate(iv.options.method)) {
+          r.fail(a[i], what + "'rate' applies only to subsampling methods");
+        }
+        if (!(x > 0 && std::isfinite(x))) {
+          r.fail(a[i], what + "rate is " + format_number(x) + ", but must be a finite real > 0");
+        }
+        iv.options.rate = x;
+        label.args.push_back(arg);
+      }
+    }
+    iv.label = label.args.empty() ? label.name : to_string(label);
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      if (out[j].label == iv.label && out[j].options.level == iv.options.level &&
+          out[j].options.replicates == iv.options.replicates) {
+        r.fail(a[i], name + " '" + text + "' is the same interval as entry " +
+                         std::to_string(j) + " ('" + out[j].label + "')");
+      }
+    }
+    out.push_back(std::move(iv));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::size_t ExperimentSpec::m_for(std::size_t size_index) const {
@@ -475,6 +574,7 @@ ExperimentSpec parse_experiment(std::string_view text, const std::string& name) 
       "a non-empty array of pairs: [p, q] or {p = ..., q = ..., truth = ...}, or [[pairs]] tables");
   for (std::size_t i = 0; i < pairs.size(); ++i) spec.pairs.push_back(read_pair(r, pairs[i], i));
   spec.estimators = read_estimators(r, *doc.get("estimators"));
+  if (const toml::node* n = doc.get("intervals")) spec.intervals = read_intervals(r, *n);
   return spec;
 }
 

@@ -26,6 +26,7 @@ struct ExperimentPlan {
   std::vector<PlannedPair> pairs;
   std::vector<std::unique_ptr<Estimator>> estimators;
   std::size_t sizes = 0, replications = 0;
+  std::size_t intervals = 0;  // interval methods, computed for every estimate
 
   std::size_t items() const { return pairs.size() * sizes * replications; }
   std::tuple<std::size_t, std::size_t, std::size_t> coordinates(std::size_t item) const {
@@ -36,13 +37,21 @@ struct ExperimentPlan {
 /// Builds the plan: every distribution and estimator, and each pair's truth.
 ExperimentPlan make_plan(const ExperimentSpec& spec);
 
-/// One estimate of one work item.
+/// One confidence interval around one estimate.
+struct IntervalRecord {
+  bool ok = false;
+  double lo = 0, hi = 0;
+  std::string error;  // why there is none, when !ok
+};
+
+/// One estimate of one work item, with its intervals (one per interval method, in order).
 struct EstimateRecord {
   bool ok = false;
   double value = 0;
   double seconds = 0;
   std::string diagnostics;  // "key=value;key=value"
   std::string error;        // the message when !ok
+  std::vector<IntervalRecord> intervals;
 };
 
 struct RunInfo {
@@ -52,14 +61,16 @@ struct RunInfo {
   std::size_t resumed = 0;
 };
 
-/// The journal block of one finished work item: one line per estimate and a closing line.
+/// The journal block of one finished work item: one line per estimate, one per interval and a
+/// closing line.
 std::string journal_block(std::size_t item, const EstimateRecord* records, std::size_t count);
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename.
 void write_atomically(const std::filesystem::path& path, const std::string& text);
 
 /// Writes replications.csv, timings.csv, summary.csv, rates.csv, manifest.json, report.md,
-/// report.tex and references.bib into `dir`.
+/// report.tex and references.bib into `dir`, and intervals.csv when the experiment has
+/// intervals.
 void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
                    const std::vector<EstimateRecord>& results, const RunInfo& info,
                    const std::filesystem::path& dir);
