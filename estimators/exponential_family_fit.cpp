@@ -20,8 +20,11 @@
 //                a -> log a - psi(a) is convex and decreasing, so Newton converges
 //                monotonically once it is left of the root (one step at most gets it there;
 //                a step to a <= 0 is replaced by halving). s is summed as
-//                mean(t - log1p t), t = x/x̄ - 1, a sum of non-negative terms, so near-constant
-//                data cannot make it negative by cancellation. log a - psi(a) and its
+//                mean(r - 1 - log r), r = x/x̄, a sum of non-negative terms, so near-constant
+//                data cannot make it negative by cancellation: -log1pmx(r - 1) for |r - 1| <
+//                1/2, else log r taken as log x - log x̄ (r - 1 rounds to -1 once r < 2^-53,
+//                where log1p(r - 1) would be -inf: values below 1e-16 of the mean are common for
+//                shapes below 1). log a - psi(a) and its
 //                derivative use their asymptotic series for a >= 10 (where 1/a - psi'(a)
 //                cancels), terms to a^-12, truncation below 1e-14 relative.
 //   lognormal    (x > 0) mu = mean(log x), sigma = sd(log x) with divisor n        closed form
@@ -420,10 +423,14 @@ class ExponentialFamilyFit {
       case Family::gamma: {
         if (constant) degenerate(side, col, d, constant_why);
         const double mean = moments(v).mean;
+        // s = mean(r - 1 - log r), r = x / mean: each term >= 0. Near r = 1 through log1pmx; away
+        // from it log r as log x - log mean, since r - 1 rounds to -1 once r < 2^-53 and log1p
+        // would then give -inf (gamma shapes below 1 put many values there).
+        const double log_mean = std::log(mean);
         double s_sum = 0;
         for (double x : v) {
           const double t = x / mean - 1;
-          s_sum += std::fabs(t) < 0.5 ? -boost::math::log1pmx(t) : t - std::log1p(t);
+          s_sum += std::fabs(t) < 0.5 ? -boost::math::log1pmx(t) : t - (std::log(x) - log_mean);
         }
         const double shape = gamma_shape(s_sum / double(n));
         put("shape", shape);
