@@ -97,7 +97,8 @@ class KnnEnsemble {
     return {
         klest::param_value("scales", klest::ParamType::list, scales,
                            "the set L: base estimators use k = floor(l sqrt(N)) neighbours, "
-                           "N = min(n-1, m), for each l (distinct, > 0; at least d+1 of them)"),
+                           "N = min(n-1, m), for each l (distinct, > 0); cancelling t bias terms needs t+1 "
+                           "distinct k, so at least 2 (terms=0 drops terms to fit)"),
         klest::param("terms", 0,
                      "bias terms (k/N)^(i/d) cancelled, i = 1..terms (at most d); 0: the most "
                      "that keep ||w||_2 <= 3",

@@ -22,6 +22,7 @@ using klest::Samples;
 using klest::testing::gauss;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 
 const std::vector<double> default_scales = {0.1, 0.4, 0.7, 1.0, 1.3, 1.6, 1.9, 2.2, 2.5, 2.8, 3.1};
@@ -210,6 +211,28 @@ TEST(KnnEnsemble, TiesFollowThePolicy) {
   EXPECT_EQ(est->estimate(x, y, r1).value, est->estimate(x, y, r2).value);
   // Scales whose smallest rank is 2 pass over the pair.
   EXPECT_NO_THROW(klest::make_estimator("knn_ensemble(scales=[0.3, 0.6, 1, 1.5, 2])")->estimate(x, y));
+}
+
+// The help of `scales` once said "at least d+1 of them", which the default (11 scales, terms=0)
+// breaks from d = 11 on; what the estimator needs is t + 1 distinct neighbour counts for t
+// cancelled terms, and with terms=0 it drops terms until they fit, so 2 distinct counts suffice
+// in any dimension.
+TEST(KnnEnsemble, HelpOfScalesStatesWhatTheEstimatorNeeds) {
+  const klest::EstimatorInfo* info = klest::find_estimator("knn_ensemble");
+  ASSERT_NE(info, nullptr);
+  const auto it = std::find_if(info->params.begin(), info->params.end(),
+                               [](const klest::ParamDef& p) { return p.name == "scales"; });
+  ASSERT_NE(it, info->params.end());
+  EXPECT_THAT(it->help, AllOf(Not(HasSubstr("d+1")), HasSubstr("t+1"), HasSubstr("at least 2")));
+  klest::Rng rng = klest::rng_for(56);
+  const Samples x12 = gauss(rng, 300, 12), y12 = gauss(rng, 300, 12, 0.2, 1);
+  const auto def = klest::make_estimator("knn_ensemble")->estimate(x12, y12);
+  EXPECT_TRUE(std::isfinite(def.value));
+  EXPECT_GE(*def.diag.get("terms"), 1.0);
+  const auto two = klest::make_estimator("knn_ensemble(scales=[0.5, 2])")->estimate(x12, y12);
+  EXPECT_EQ(two.diag.get("terms"), 1.0);
+  EXPECT_THAT([&] { klest::make_estimator("knn_ensemble(scales=[1])")->estimate(x12, y12); },
+              ThrowsMessage<klest::InputError>(HasSubstr("needs at least 2")));
 }
 
 TEST(KnnEnsemble, RejectsBadParametersAndShortSamples) {
