@@ -171,8 +171,8 @@ std::vector<double> min_norm_weights(const std::vector<double>& a, std::size_t r
   return std::vector<double>(w.data(), w.data() + w.size());
 }
 
-std::vector<double> bsy_weights(std::size_t k, std::size_t d) {
-  const std::size_t constraints = d / 4;
+std::vector<double> bsy_weights(std::size_t k, std::size_t d, std::size_t constraints) {
+  constraints = std::min(constraints, d / 4);
   std::vector<double> w(k, 0.0);
   if (constraints == 0) {
     w[k - 1] = 1;

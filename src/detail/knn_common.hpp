@@ -161,9 +161,10 @@ std::vector<double> min_norm_weights(const std::vector<double>& a, std::size_t r
 
 /// Berrett, Samworth & Yuan's weights on the ranks j = 1..k in dimension d: the minimum-norm w
 /// with sum_j w_j = 1 and sum_j w_j Gamma(j + 2 ell / d) / Gamma(j) = 0 for ell = 1..floor(d/4)
-/// (the ratios as exp(lgamma - lgamma)); e_k when d <= 3 (no constraint). Empty if
-/// k < 1 + floor(d/4) (too few ranks for the constraints).
-std::vector<double> bsy_weights(std::size_t k, std::size_t d);
+/// (the ratios as exp(lgamma - lgamma)); e_k when d <= 3 (no constraint). `constraints` (at
+/// most floor(d/4), the default) keeps only ell = 1..constraints; 0 gives e_k. Empty if
+/// k < 1 + constraints (too few ranks for the constraints).
+std::vector<double> bsy_weights(std::size_t k, std::size_t d, std::size_t constraints = ~std::size_t(0));
 
 /// The Moon-Hero ensemble weights over base estimators with neighbour counts ks (ks[j] >= 1):
 /// the minimum-norm w with sum_j w_j = 1 and sum_j w_j s_j^e = 0 for every exponent e in

@@ -30,10 +30,11 @@ long double gamma_ratio(std::size_t j, double a) {
   return std::tgamma((long double)j + a) / std::tgamma((long double)j);
 }
 
-// The constraint matrix G (1 + floor(d/4) rows, k columns).
-std::vector<std::vector<long double>> constraints(std::size_t k, std::size_t d) {
+// The constraint matrix G (1 + L rows, k columns), L = floor(d/4) unless given.
+std::vector<std::vector<long double>> constraints(std::size_t k, std::size_t d,
+                                                  std::size_t rows = ~std::size_t(0)) {
   std::vector<std::vector<long double>> g(1, std::vector<long double>(k, 1.0L));
-  for (std::size_t ell = 1; ell <= d / 4; ++ell) {
+  for (std::size_t ell = 1; ell <= std::min(d / 4, rows); ++ell) {
     g.emplace_back(k);
     for (std::size_t j = 1; j <= k; ++j) g.back()[j - 1] = gamma_ratio(j, 2.0 * double(ell) / double(d));
   }
@@ -42,8 +43,9 @@ std::vector<std::vector<long double>> constraints(std::size_t k, std::size_t d) 
 
 // Minimum-norm solution of G w = e_1 through the normal equations (G G^T) c = e_1, w = G^T c,
 // by Gaussian elimination with partial pivoting in long double.
-std::vector<double> independent_weights(std::size_t k, std::size_t d) {
-  const auto g = constraints(k, d);
+std::vector<double> independent_weights(std::size_t k, std::size_t d,
+                                        std::size_t rows = ~std::size_t(0)) {
+  const auto g = constraints(k, d, rows);
   const std::size_t r = g.size();
   std::vector<std::vector<long double>> a(r, std::vector<long double>(r + 1, 0.0L));
   for (std::size_t i = 0; i < r; ++i) {
@@ -150,7 +152,9 @@ TEST(KnnWeighted, MatchesBruteForceInHigherDimension) {
                         Case{50, 60, 12, 12}}) {
     klest::Rng rng = klest::rng_for(42, {c++});
     const Samples x = gauss(rng, cs.n, cs.d), y = gauss(rng, cs.m, cs.d, 0.2, 1.2);
-    const auto got = klest::make_estimator("knn_weighted", {{"k", int(cs.k)}})->estimate(x, y);
+    // No cap: every floor(d/4) constraint, to check the arithmetic of the full weights.
+    const auto got = klest::make_estimator("knn_weighted", {{"k", int(cs.k)}, {"max_norm", 1e12}})
+                         ->estimate(x, y);
     const double want = brute_force(x, y, cs.k);
     EXPECT_NEAR(got.value, want, 1e-9 * std::max(1.0, std::abs(want))) << "d=" << cs.d;
     EXPECT_EQ(got.diag.get("constraints"), double(cs.d / 4));
@@ -207,6 +211,37 @@ TEST(KnnWeighted, ErrorShrinksWithSampleSize) {
   EXPECT_LT(rmse(large), rmse(small));
 }
 
+// The data that broke the uncapped weights: d = 20, k = 10, where all five constraints give
+// ||w||_2 = 79,152 and the estimate on P = Q was -518. With the default cap (5) only the leading
+// constraint is kept (||w||_2 = 4.0); P = Q gives KL 0, and the mean over 8 replications must lie
+// within 0.1 (an allowance for the n = 500 bias) plus 4 standard errors of it.
+TEST(KnnWeighted, WeightNormIsCappedInTwentyDimensions) {
+  double full = 0;
+  for (double v : klest::detail::bsy_weights(10, 20)) full += v * v;
+  EXPECT_GT(std::sqrt(full), 7e4);
+  const auto est = klest::make_estimator("knn_weighted");
+  klest::Rng rng = klest::rng_for(47);
+  const auto one = est->estimate(gauss(rng, 500, 20), gauss(rng, 500, 20));
+  EXPECT_EQ(one.diag.get("constraints"), 1.0);
+  double norm = 0;
+  for (double v : independent_weights(10, 20, 1)) norm += v * v;
+  EXPECT_NEAR(*one.diag.get("weight_norm"), std::sqrt(norm), 1e-9);
+  EXPECT_LE(*one.diag.get("weight_norm"), 5.0);
+  const auto r = klest::testing::replicate(
+      *est, [](klest::Rng& g) { return gauss(g, 500, 20); },
+      [](klest::Rng& g) { return gauss(g, 500, 20); }, 8, 48);
+  SCOPED_TRACE(r.seed_note());
+  EXPECT_NEAR(r.mean, 0.0, 0.1 + 4 * r.std_error);
+  // Below the leading constraint's norm the estimate is refused, naming the norm.
+  EXPECT_THAT([&] {
+    klest::make_estimator("knn_weighted(max_norm=3)")
+        ->estimate(gauss(rng, 100, 20), gauss(rng, 100, 20));
+  },
+              ThrowsMessage<klest::InputError>(AllOf(HasSubstr("||w||_2 = 4.03"),
+                                                     HasSubstr("above max_norm = 3"),
+                                                     HasSubstr("use a larger k"))));
+}
+
 TEST(KnnWeighted, TiesFollowThePolicy) {
   klest::Rng rng = klest::rng_for(45);
   Samples x = gauss(rng, 80, 5);
@@ -215,7 +250,7 @@ TEST(KnnWeighted, TiesFollowThePolicy) {
   // In 5-D every rank carries weight, so the repeated pair (rho_1 = 0) is a tie.
   EXPECT_THAT([&] { klest::make_estimator("knn_weighted")->estimate(x, y); },
               ThrowsMessage<klest::InputError>(AllOf(
-                  HasSubstr("knn_weighted(k=10, ties=error, metric=euclidean)"),
+                  HasSubstr("knn_weighted(k=10, max_norm=5, ties=error, metric=euclidean)"),
                   HasSubstr("p row 1 coincides with p row 41"), HasSubstr("2 of 80 points"))));
   const auto skip = klest::make_estimator("knn_weighted(ties=skip)")->estimate(x, y);
   EXPECT_EQ(skip.diag.get("skipped"), 2.0);
@@ -235,8 +270,13 @@ TEST(KnnWeighted, RejectsBadParametersAndShortSamples) {
   const auto est = klest::make_estimator("knn_weighted(k=2)");
   EXPECT_THAT([&] { est->estimate(gauss(rng, 50, 8), gauss(rng, 50, 8)); },
               ThrowsMessage<klest::InputError>(AllOf(
-                  HasSubstr("knn_weighted(k=2, ties=error, metric=euclidean)"),
-                  HasSubstr("k is 2, but in dimension 8"), HasSubstr("at least 3"))));
+                  HasSubstr("knn_weighted(k=2, max_norm=5, ties=error, metric=euclidean)"),
+                  HasSubstr("in dimension 8 the weights over ranks 1..2"),
+                  HasSubstr("above max_norm = 5"))));
+  EXPECT_THAT([&] {
+    klest::make_estimator("knn_weighted(k=1)")->estimate(gauss(rng, 50, 4), gauss(rng, 50, 4));
+  },
+              ThrowsMessage<klest::InputError>(HasSubstr("k must be at least 2")));
   EXPECT_THAT([&] { est->estimate(gauss(rng, 2, 2), gauss(rng, 50, 2)); },
               ThrowsMessage<klest::InputError>(HasSubstr("needs at least 3")));
   EXPECT_THAT([&] { est->estimate(gauss(rng, 50, 2), gauss(rng, 1, 2)); },
