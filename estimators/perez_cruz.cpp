@@ -26,12 +26,25 @@
 //   y_(m+1) = y_(m) + g_m / 2 (g_1, g_m the first and last positive gaps of y). The end pieces
 //   thus continue the slope of the neighbouring piece until the CDF reaches 0 or 1, and the
 //   smallest x gets the slope 1 / (n (x_(2) - x_(1))), distributed like every other spacing.
-// * Points of P outside Q's anchored range (x <= y_0 or x > y_(m+1)) have dQc = 0, an infinite
-//   term. `outside`: drop (default) leaves them out and averages over the rest (this hides
-//   support mismatch and biases towards 0, since such points are where log(p/q) is largest; the
-//   effect fades as m grows and the range of y widens; +inf if no point of P is left), or
-//   infinite returns the plug-in's +inf as soon as there is one. Either way diagnostic
-//   "outside_q_points" counts them (tied points left out under ties=skip are not counted).
+// * Points of P outside Q's anchored range (x <= y_0 or x > y_(m+1)) have dQc = 0 under the
+//   interpolated CDF, an infinite term. `outside`:
+//     nearest (default): beyond the anchors Q's slope is its nearest-neighbour density,
+//       1 / (m 2 |x - y_end|), y_end = y_(1) or y_(m) (the 1-NN density estimate of Perez-Cruz's
+//       k-NN form and of Wang, Kulkarni & Verdu 2009, with the ball [x - r, x + r] reaching the
+//       nearest y). At the anchor, 2 |x - y_end| is the end gap, so the slope continues the end
+//       piece without a jump. A point far beyond Q's sample then gives a large term, and a
+//       support mismatch makes the estimate grow without bound with m (on U(0, 2) vs U(0, 1),
+//       infinite truth: about 0.5 log m - 1.06, derived in the tests), as knn's does; at
+//       P = Q the few points just beyond Q's extremes (about n / m expected at each end) get
+//       ordinary terms.
+//     drop: leaves them out and averages over the rest. This hides support mismatch and biases
+//       towards 0, since such points are where log(p/q) is largest (on U(0, 2) vs U(0, 1) it
+//       drops half of P and reports log(1/2) = -0.69); +inf if no point of P is left. It was
+//       the default, and is kept for comparison.
+//     infinite: the plug-in's +inf as soon as there is one such point. Honest but fragile: at
+//       P = Q a point of P lies beyond Q's range in most samples.
+//   Each way diagnostic "outside_q_points" counts them (tied points left out under ties=skip are
+//   not counted).
 // * Ties. A value repeated in the sample from P gives a zero spacing and an infinite term.
 //   `ties`, with knn's policy (detail/knn_common.hpp): error (default; names the rows), skip
 //   (leave out every copy of a repeated value, reported as "skipped"), or jitter (uniform noise
@@ -109,10 +122,11 @@ class PerezCruz {
   static klest::ParamSpec params() {
     return {
         ties_param(),
-        klest::param("outside", "drop",
+        klest::param("outside", "nearest",
                      "points of p beyond the anchored range of q's sample, where q's CDF is "
-                     "flat: drop them, or infinite (the plug-in's +inf)",
-                     {"drop", "infinite"}),
+                     "flat: nearest (q's slope there 1/(2 m |x - nearest y|)), drop them, or "
+                     "infinite (the plug-in's +inf)",
+                     {"nearest", "drop", "infinite"}),
     };
   }
 
@@ -126,7 +140,7 @@ class PerezCruz {
 
   explicit PerezCruz(const klest::Params& p)
       : ties_(kd::ties_from(p)),
-        drop_outside_(p.get<std::string>("outside") == "drop"),
+        outside_(p.get<std::string>("outside")),
         label_(p.label()) {}
 
   klest::Requirements requirements() const {
@@ -166,7 +180,7 @@ class PerezCruz {
   };
 
   kd::Ties ties_;
-  bool drop_outside_;
+  std::string outside_;
   std::string label_;
 };
 
@@ -204,7 +218,10 @@ klest::Estimate PerezCruz::State::combine(bool skip) const {
     }
     if (std::isinf(log_q_gap)) {
       ++outside;
-      continue;
+      if (self->outside_ != "nearest") continue;
+      // Twice the distance to the nearest y: the end gap at the anchor itself.
+      log_q_gap = std::numbers::ln2 +
+                  (j == 0 ? log_gap(ys.front(), xi) : log_gap(xi, ys.back()));
     }
     // The smallest x takes the spacing above it (its anchor is half that spacing away).
     sum.add(log_q_gap - (i == 0 ? log_gap(xs[1].first, xi) : log_gap(xi, xs[i - 1].first)));
@@ -213,7 +230,7 @@ klest::Estimate PerezCruz::State::combine(bool skip) const {
 
   klest::Estimate e;
   e.diag.set("outside_q_points", double(outside));
-  if (outside > 0 && (!self->drop_outside_ || used == 0)) {
+  if (outside > 0 && (self->outside_ == "infinite" || used == 0)) {
     e.value = infinity;
     return e;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numbers>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -87,7 +88,7 @@ TEST(PerezCruz, MatchesTheInterpolatedCdfsOnRandomData) {
   for (const auto& nm : sizes) {
     klest::Rng rng = klest::rng_for(41, {c++});
     const Samples x = gauss(rng, nm[0], 1, 0, 1), y = gauss(rng, nm[1], 1, 0.3, 1.5);
-    const auto r = klest::make_estimator("perez_cruz")->estimate(x, y);
+    const auto r = klest::make_estimator("perez_cruz(outside=drop)")->estimate(x, y);
     std::size_t outside = 0;
     const double want = by_finite_differences(values(x), values(y), 1e-9, &outside);
     if (outside == nm[0]) {
@@ -105,26 +106,40 @@ TEST(PerezCruz, MatchesTheInterpolatedCdfsOnRandomData) {
 // y = {0, 1, 2, 3}: anchors at -0.5 and 3.5, every gap 1, so Q's slope is 1/4 on (-0.5, 3.5].
 // x = {-0.6, -0.5, -0.4, 1.5, 2.5, 3.5, 3.6} (n = 7): -0.6 and -0.5 (left slope 0 at the anchor
 // itself) and 3.6 are outside; 3.5 is inside. The kept points' P spacings: -0.4: 0.1;
-// 1.5: 1.9; 2.5: 1; 3.5: 1. Terms log(gap_y / spacing_x): log 10, -log 1.9, 0, 0; so
-// D = (log 10 - log 1.9) / 4 + log(4/7) - 1.
+// 1.5: 1.9; 2.5: 1; 3.5: 1. Terms log(gap_y / spacing_x): log 10, -log 1.9, 0, 0; so with
+// outside=drop D = (log 10 - log 1.9) / 4 + log(4/7) - 1. With outside=nearest (the default)
+// the outside points keep their terms, Q's gap there being twice the distance to the nearest
+// y: -0.6: 1.2 (P spacing 0.1, the smallest x taking the spacing above it), -0.5: 1.0 (the end
+// gap, at the anchor), 3.6: 1.2 (spacing 0.1); D = (2 log 12 + 2 log 10 - log 1.9) / 7 +
+// log(4/7) - 1.
 TEST(PerezCruz, AnchorsAndPointsOutsideTheRangeOfQ) {
   const Samples x = rows({-0.6, -0.5, -0.4, 1.5, 2.5, 3.5, 3.6}, 1), y = rows({3, 1, 0, 2}, 1);
-  const auto r = klest::make_estimator("perez_cruz")->estimate(x, y);
+  const auto r = klest::make_estimator("perez_cruz(outside=drop)")->estimate(x, y);
   EXPECT_NEAR(r.value, (std::log(10.0) - std::log(1.9)) / 4 + std::log(4.0 / 7) - 1, 1e-14);
   EXPECT_EQ(r.diag.get("outside_q_points"), 3.0);
+  const auto near = klest::make_estimator("perez_cruz")->estimate(x, y);
+  EXPECT_NEAR(near.value,
+              (2 * std::log(12.0) + 2 * std::log(10.0) - std::log(1.9)) / 7 + std::log(4.0 / 7) - 1,
+              1e-14);
+  EXPECT_EQ(near.diag.get("outside_q_points"), 3.0);
 
   const auto inf = klest::make_estimator("perez_cruz(outside=infinite)")->estimate(x, y);
   EXPECT_EQ(inf.value, INFINITY);
   EXPECT_EQ(inf.diag.get("outside_q_points"), 3.0);
 
   // Nothing inside: no term is left, and P evidently has mass where Q has none.
-  const auto none = klest::make_estimator("perez_cruz")->estimate(rows({5, 6, 7}, 1), y);
+  const auto none =
+      klest::make_estimator("perez_cruz(outside=drop)")->estimate(rows({5, 6, 7}, 1), y);
   EXPECT_EQ(none.value, INFINITY);
   EXPECT_EQ(none.diag.get("outside_q_points"), 3.0);
+  // nearest: gaps 2 (5 - 3), 2 (6 - 3), 2 (7 - 3); P spacings all 1.
+  const auto far = klest::make_estimator("perez_cruz")->estimate(rows({5, 6, 7}, 1), y);
+  EXPECT_NEAR(far.value, (std::log(4.0) + std::log(6.0) + std::log(8.0)) / 3 + std::log(4.0 / 3) - 1,
+              1e-14);
 
   // Repeated y's: the anchors use the gaps between distinct values, here 1 at both ends.
   const Samples yy = rows({0, 0, 1, 2, 3, 3}, 1);
-  const auto rr = klest::make_estimator("perez_cruz")->estimate(x, yy);
+  const auto rr = klest::make_estimator("perez_cruz(outside=drop)")->estimate(x, yy);
   EXPECT_EQ(rr.diag.get("outside_q_points"), 3.0);
   // Every gap of yy holding a kept point is 1 wide, so only log(m / n) changes.
   EXPECT_NEAR(rr.value, r.value + std::log(6.0 / 4), 1e-14);
@@ -157,6 +172,38 @@ TEST(PerezCruz, RecoversGaussianKLAndImprovesWithN) {
   EXPECT_NEAR(large.mean, truth, 0.005 + 4 * large.std_error);
   EXPECT_LT(rmse(large, truth), 0.6 * rmse(small, truth));
   EXPECT_LT(large.sd, 0.08) << "replicate spread far above the simulated 0.054";
+}
+
+// The data that broke the old default (outside=drop): P = U(0, 2), Q = U(0, 1), infinite truth.
+// Dropping the half of P beyond Q's range gave log(1/2) = -0.69. With outside=nearest, for
+// n = m and large n: a point of P inside (0, 1) has P spacing ~ Exp(n/2) (E[-log] = log(n/2) +
+// gamma) and a size-biased Q gap with m gap ~ Gamma(2, 1) (E log gap = 1 - gamma - log m), so
+// its term plus log(m/n) has mean 1 - log 2; a point at 1 + u beyond has Q gap 2u, u ~ U(0, 1)
+// (E log 2u = log 2 - 1), so its term plus log(m/n) has mean log m - 1 + gamma. Half each,
+// minus 1: E D = (log m + gamma - log 2) / 2 - 1, which grows without bound (2.40 at m = 1000,
+// 3.55 at m = 10^4). Given the number k of points beyond (binomial, its spread alone moves D by
+// about 0.1 at n = 1000), E D = (k (log m - 1 + gamma) + (n - k)(1 - log 2)) / n - 1; each term
+// has variance below 1 + pi^2/6 (log 2u: 1, log spacing: pi^2/6; the size-biased gap less), so
+// the allowance is 4 sqrt(2.65 / n) plus 0.02 for the O(1/n) end effects. infinite gives +inf,
+// and drop still reports -0.69 (kept for comparison).
+TEST(PerezCruz, SupportMismatchIsNotHiddenByDefault) {
+  const auto est = klest::make_estimator("perez_cruz");
+  for (std::size_t n : {1000u, 10000u}) {
+    klest::Rng rp = klest::rng_for(46, {std::uint32_t(n), 0}), rq = klest::rng_for(46, {std::uint32_t(n), 1});
+    Samples x = klest::testing::uniform(rp, n, 1);
+    for (double& v : x.values()) v *= 2;
+    const Samples y = klest::testing::uniform(rq, n, 1);
+    const auto r = est->estimate(x, y);
+    const double k = *r.diag.get("outside_q_points"), nn = double(n);
+    EXPECT_NEAR(k, nn / 2, 4 * std::sqrt(nn / 4));
+    const double want =
+        (k * (std::log(nn) - 1 + std::numbers::egamma) + (nn - k) * (1 - std::log(2.0))) / nn - 1;
+    EXPECT_NEAR(r.value, want, 4 * std::sqrt(2.65 / nn) + 0.02) << "n = " << n;
+    EXPECT_GT(r.value, (std::log(nn) + std::numbers::egamma - std::log(2.0)) / 2 - 1.5);
+    EXPECT_EQ(klest::make_estimator("perez_cruz(outside=infinite)")->estimate(x, y).value, INFINITY);
+    EXPECT_NEAR(klest::make_estimator("perez_cruz(outside=drop)")->estimate(x, y).value,
+                -std::log(2.0), 0.1);
+  }
 }
 
 Samples affine(const Samples& s, double a, double b) {
@@ -194,7 +241,7 @@ TEST(PerezCruz, TiesErrorSkipOrJitter) {
   EXPECT_THAT(
       [&] { klest::make_estimator("perez_cruz")->estimate(x, y); },
       ThrowsMessage<klest::InputError>(AllOf(
-          HasSubstr("estimator 'perez_cruz(ties=error, outside=drop)'"),
+          HasSubstr("estimator 'perez_cruz(ties=error, outside=nearest)'"),
           HasSubstr("p row 2 coincides with p row 5 (value 0.5)"), HasSubstr("4 of 6 points of p"),
           HasSubstr("ties=skip"), HasSubstr("ties=jitter"))));
 
@@ -233,7 +280,7 @@ TEST(PerezCruz, RejectsBadInput) {
   const auto est = klest::make_estimator("perez_cruz");
   EXPECT_THAT(
       [&] { est->estimate(gauss(rng, 50, 2), gauss(rng, 50, 2)); },
-      ThrowsMessage<klest::InputError>(AllOf(HasSubstr("perez_cruz(ties=error, outside=drop)"),
+      ThrowsMessage<klest::InputError>(AllOf(HasSubstr("perez_cruz(ties=error, outside=nearest)"),
                                              HasSubstr("supports at most 1"))));
   EXPECT_THAT([&] { est->estimate(rows({1}, 1), gauss(rng, 50, 1)); },
               ThrowsMessage<klest::InputError>(
@@ -245,7 +292,7 @@ TEST(PerezCruz, RejectsBadInput) {
       [&] {
         est->estimate(gauss(rng, 50, 1), rows({2, 2, 2}, 1));
       },
-      ThrowsMessage<klest::InputError>(AllOf(HasSubstr("perez_cruz(ties=error, outside=drop)"),
+      ThrowsMessage<klest::InputError>(AllOf(HasSubstr("perez_cruz(ties=error, outside=nearest)"),
                                              HasSubstr("every point of the sample from q is 2"))));
   EXPECT_THAT([] { klest::make_estimator("perez_cruz(outside=clamp)"); },
               ThrowsMessage<klest::InputError>(HasSubstr("parameter 'outside'")));
