@@ -7,17 +7,23 @@
 //
 // Partitions (parameter `bins`, with `count`):
 //   equal_mass   (1-D only) Wang, Kulkarni & Verdu (2005): cut the line at order statistics of
-//                the Q-sample, so each bin holds about l = m / B of the y's; the end bins reach
-//                -inf and +inf. With B bins the cuts are y_(r_j), r_j = floor(j m / B),
-//                j = 1..B-1, and the bins are right-closed, (y_(r_{j-1}), y_(r_j)], so bin j
-//                holds exactly r_j - r_{j-1} (floor(m/B) or ceil(m/B)) y's when y has no ties;
-//                the remainder is spread evenly rather than left in the last bin. Every bin then
-//                has m_b > 0 and the estimate is finite by construction (the empty-Q problem
-//                cannot arise). Default B = round(sqrt(m)), i.e. l ~ sqrt(m), which meets the
-//                paper's consistency conditions l -> inf, l / m -> 0. Tied y's that make two
-//                cuts equal merge those bins, and a cut equal to the largest y is left out (it
-//                would leave (cut, inf) without y's), so ties only make fewer, fuller bins and
-//                every bin still holds a y.
+//                the Q-sample, so each bin holds about l = m / B of the y's. With B bins the
+//                cuts are y_(r_j), r_j = floor(j m / B), j = 1..B-1, and the bins are
+//                right-closed, (y_(r_{j-1}), y_(r_j)], so bin j holds exactly r_j - r_{j-1}
+//                (floor(m/B) or ceil(m/B)) y's when y has no ties; the remainder is spread
+//                evenly rather than left in the last bin. Default B = round(sqrt(m)), i.e.
+//                l ~ sqrt(m), which meets the paper's consistency conditions l -> inf,
+//                l / m -> 0. Tied y's that make two cuts equal merge those bins, and a cut equal
+//                to the largest y is left out, so ties only make fewer, fuller bins.
+//                The paper lets the end bins reach -inf and +inf, which makes every estimate
+//                finite but absorbs P mass far beyond Q's range into an end bin of l Q points
+//                (on U(0, 2) vs U(0, 1), infinite truth, empty=infinite reported 1.64). Here,
+//                where P has points below y_(1) or above y_(m), the partition has one cell more
+//                there, (-inf, y_(1)) or (y_(m), inf), holding no y: the partition covers both
+//                samples, as equal_width's common range does, such P mass meets an empty Q
+//                cell, and `empty` decides (+inf; pseudocounts, which then grow like log m; or
+//                drop). At P = Q about n/m points of P fall beyond each end of Q's sample, terms
+//                of order (1/n) log(2m/n) with pseudocounts. "bins" counts the outer cells.
 //   equal_width  `count` equal-width bins per coordinate over the common range [min, max] of
 //                both samples (the last bin closed, as numpy does). Default count
 //                floor(N^(1/(2d))), N = min(n, m): about sqrt(N) cells in all, the cell budget
@@ -44,7 +50,7 @@
 //                uses the same rule on the pooled sample; if that is 0 too, or the common
 //                range is 0 (the coordinate is constant in both samples), it gets one bin. Never
 //                a division by zero. (equal_width likewise; equal_mass on a constant Q has no
-//                cut and one bin.)
+//                inner cut: one bin, and the outer cells where P has points beside it.)
 //   auto         (default) equal_mass in 1-D, equal_width in d = 2, 3.
 // `count` = 0 lets the rule choose; count >= 1 fixes the number of bins per coordinate for
 // equal_mass, equal_width and auto (which keeps its shape: equal mass in 1-D). The width rules
@@ -72,10 +78,11 @@
 //                mismatch and biases the estimate towards 0 (the dropped P mass is exactly where
 //                log(p/q) is largest); +inf if no x is left.
 // Pseudocount is the default because it is finite and consistent with the default partitions.
-// Empty Q cells arise only with equal_width and the width rules; equal_mass never has one.
+// With equal_mass only the outer cells beyond Q's sample are empty of Q.
 // Pseudocounts smooth every cell, not only the empty ones (anything else would make the
 // estimate jump when a cell empties). On equal_mass bins, which hold l or l + 1 Q points each,
-// they are nearly neutral: (l + alpha) / (m + B alpha) = l / m exactly when all B bins hold l.
+// they are nearly neutral: (l + alpha) / (m + B alpha) = l / m exactly when all B bins hold l
+// (an outer cell, counted in B, makes it l / m (1 - alpha / m + ...)).
 //
 // Diagnostics: "bins" = B, the number of cells (empty ones included); "empty_q_bins" = cells
 // with n_b > 0 and m_b = 0 (smoothed, infinite or dropped, by `empty`); with drop,
@@ -402,6 +409,18 @@ class Histogram {
           a.cuts.push_back(ys[r - 1]);
         }
       }
+      // The cells outside Q's sample, (-inf, y_(1)) and (y_(m), inf), where P has points: the
+      // partition covers both samples, so P mass beyond Q's range meets an empty Q cell
+      // instead of being absorbed by an end bin. Right-closed bins: the lower cut is the
+      // double just below y_(1) (below every other cut, which are order statistics of y), the
+      // upper one y_(m) (above every other cut, as cuts at the largest y are skipped).
+      double x_lo = infinity, x_hi = -infinity;
+      for (std::size_t i = 0; i < n; ++i) {
+        x_lo = std::min(x_lo, x.row(i)[k]);
+        x_hi = std::max(x_hi, x.row(i)[k]);
+      }
+      if (x_lo < ys.front()) a.cuts.insert(a.cuts.begin(), std::nextafter(ys.front(), -infinity));
+      if (x_hi > ys.back()) a.cuts.push_back(ys.back());
       a.count = a.cuts.size() + 1;
       a.wanted = double(a.count);
       return a;

@@ -133,22 +133,35 @@ TEST(Histogram, MatchesHandComputationIn2D) {
 }
 
 // Q = {1, ..., 10}, three equal-mass bins: cuts at ranks floor(10/3) = 3 and floor(20/3) = 6,
-// i.e. (-inf, 3], (3, 6], (6, inf) holding 3, 3, 4 Q points. With every P point in one bin,
-// D = log(1 / (m_b / m)) = log(10 / m_b), which reads the bin's Q count back.
+// i.e. (-inf, 3], (3, 6], (6, inf) holding 3, 3, 4 Q points, while P stays within [1, 10].
+// With every P point in one bin, D = log(1 / (m_b / m)) = log(10 / m_b), which reads the bin's
+// Q count back. A P point below 1 or above 10 adds the cell (-inf, 1) or (10, inf), empty of Q.
 TEST(Histogram, EqualMassBinsHoldTheStatedQCounts) {
   std::vector<double> ten;
   for (int i = 1; i <= 10; ++i) ten.push_back(i);
   const Samples q = rows(ten, 1);
   const std::string spec = "histogram(bins=equal_mass, count=3, empty=infinite)";
-  EXPECT_NEAR(run(spec, rows({-50, 2.5}, 1), q).value, std::log(10.0 / 3), 1e-15);
+  EXPECT_NEAR(run(spec, rows({1, 2.5}, 1), q).value, std::log(10.0 / 3), 1e-15);
   EXPECT_NEAR(run(spec, rows({3, 3}, 1), q).value, std::log(10.0 / 3), 1e-15);  // right-closed
   EXPECT_NEAR(run(spec, rows({3.5, 6}, 1), q).value, std::log(10.0 / 3), 1e-15);
-  EXPECT_NEAR(run(spec, rows({6.5, 1e6}, 1), q).value, std::log(10.0 / 4), 1e-15);
-  const auto r = run(spec, rows({0.0, 4.0, 8.0}, 1), q);
+  EXPECT_NEAR(run(spec, rows({6.5, 10}, 1), q).value, std::log(10.0 / 4), 1e-15);
+  const auto r = run(spec, rows({1.0, 4.0, 8.0}, 1), q);
   // p = 1/3 in each bin: D = sum_b (1/3) log((1/3) / (m_b / 10)).
   EXPECT_NEAR(r.value, (2 * std::log(10.0 / 9) + std::log(10.0 / 12)) / 3, 1e-15);
   EXPECT_EQ(r.diag.get("bins"), 3.0);
   EXPECT_EQ(r.diag.get("empty_q_bins"), 0.0);
+  // Beyond Q's sample: 0.999 and 1e6 fall in the outer cells, whatever their distance.
+  for (double outer : {0.999, -50.0, 10.001, 1e6}) {
+    const auto o = run(spec, rows({2.5, outer}, 1), q);
+    EXPECT_EQ(o.value, inf) << outer;
+    EXPECT_EQ(o.diag.get("bins"), 4.0) << outer;
+    EXPECT_EQ(o.diag.get("empty_q_bins"), 1.0) << outer;
+  }
+  EXPECT_EQ(run(spec, rows({-1, 11}, 1), q).diag.get("bins"), 5.0);
+  // Pseudocounts over B = 4 cells, q = (0 + 1/2) / (10 + 2) in the outer cell and
+  // (3 + 1/2) / 12 in (-inf, 3]: D = (1/2) log((1/2) / (3.5/12)) + (1/2) log((1/2) / (0.5/12)).
+  EXPECT_NEAR(run("histogram(bins=equal_mass, count=3)", rows({2.5, 1e6}, 1), q).value,
+              0.5 * std::log(6 / 3.5) + 0.5 * std::log(12.0), 1e-15);
 
   // Default count round(sqrt(m)): m = 100 gives 10 bins of 10, m = 30 gives 5 bins of 6,
   // m = 12 gives 3 bins of 4; auto is equal_mass in 1-D.
@@ -156,12 +169,12 @@ TEST(Histogram, EqualMassBinsHoldTheStatedQCounts) {
     std::vector<double> ys;
     for (int i = 0; i < m; ++i) ys.push_back(i);
     const double bins = std::round(std::sqrt(double(m)));
-    const auto e = run("histogram(empty=infinite)", rows({0.5, -3}, 1), rows(ys, 1));
+    const auto e = run("histogram(empty=infinite)", rows({0.5, 0}, 1), rows(ys, 1));
     SCOPED_TRACE(m);
     EXPECT_NEAR(e.value, std::log(bins), 1e-14);
     EXPECT_EQ(e.diag.get("bins"), bins);
     // Pseudocounts change nothing when every bin holds m / B points.
-    EXPECT_NEAR(run("histogram", rows({0.5, -3}, 1), rows(ys, 1)).value, std::log(bins), 1e-14);
+    EXPECT_NEAR(run("histogram", rows({0.5, 0}, 1), rows(ys, 1)).value, std::log(bins), 1e-14);
   }
 
   // Tied Q values merge cuts: Q = {1, 1, 1, 1, 2, 3}, ranks 2 and 4 both cut at 1, leaving
@@ -169,6 +182,33 @@ TEST(Histogram, EqualMassBinsHoldTheStatedQCounts) {
   const auto tied = run(spec, rows({1, 2.5}, 1), rows({1, 1, 1, 1, 2, 3}, 1));
   EXPECT_EQ(tied.diag.get("bins"), 2.0);
   EXPECT_NEAR(tied.value, 0.5 * std::log(0.5 / (4.0 / 6)) + 0.5 * std::log(0.5 / (2.0 / 6)), 1e-15);
+}
+
+// The data that hid an infinite truth: P = U(0, 2), Q = U(0, 1), n = m = 1000, default
+// partition (equal mass, 32 bins). With end bins reaching +inf the half of P above 1 shared the
+// last bin with its 31 Q points and empty=infinite reported 1.64. Now that half falls in the cell
+// (y_(m), inf): +inf with empty=infinite, and with pseudocounts (B = 33 cells, q there
+// 0.5 / (1000 + 33 / 2)) about 0.5 log(0.5 / q0) + 0.5 log((0.5 / 32) / (31.75 / 1016.5)) = 3.12,
+// growing like 0.5 log m (4.27 at 10^4, B = 101). The spread comes from the binomial share of P
+// above 1 (sd 0.016 at 1000) times the slope of the sum in it (about 7): sd 0.11; allowance 0.5.
+TEST(Histogram, EqualMassPartitionCoversBothSamples) {
+  for (std::size_t n : {1000u, 10000u}) {
+    klest::Rng rp = klest::rng_for(49, {std::uint32_t(n), 0}), rq = klest::rng_for(49, {std::uint32_t(n), 1});
+    Samples x = klest::testing::uniform(rp, n, 1);
+    for (double& v : x.values()) v *= 2;
+    const Samples y = klest::testing::uniform(rq, n, 1);
+    EXPECT_EQ(run("histogram(empty=infinite)", x, y).value, inf);
+    const double b = std::round(std::sqrt(double(n))), q0 = 0.5 / (double(n) + (b + 1) / 2);
+    const double want = 0.5 * std::log(0.5 / q0) +
+                        0.5 * std::log((0.5 / b) / ((double(n) / b + 0.5) * (2 * q0)));
+    const auto r = run("histogram", x, y);
+    EXPECT_NEAR(r.value, want, 0.5) << "n = " << n;
+    // A point of P below y_(1) (about n y_(1) / 2 ~ 1/2 expected) adds the cell below.
+    const double below = *std::min_element(x.values().begin(), x.values().end()) <
+                         *std::min_element(y.values().begin(), y.values().end());
+    EXPECT_EQ(r.diag.get("bins"), b + 1 + below);
+    EXPECT_EQ(r.diag.get("empty_q_bins"), 1.0 + below);
+  }
 }
 
 // The numpy rules on P = {0, 1, ..., 8} (n = 9) with Q = {-4, 2, 5}, so the common range is
@@ -208,8 +248,12 @@ TEST(Histogram, DegenerateColumns) {
     EXPECT_EQ(r.value, 0.0);
     EXPECT_EQ(r.diag.get("bins"), 1.0);
   }
-  // A constant Q: no cut, one bin, even for P points above it.
-  EXPECT_EQ(run("histogram(empty=infinite)", rows({1, 5}, 1), rows({3, 3, 3, 3}, 1)).value, 0.0);
+  // A constant Q: no cut, one bin, and a cell on each side where P has points: (-inf, 3), [3, 3],
+  // (3, inf), the outer ones empty of Q.
+  const auto cq = run("histogram(empty=infinite)", rows({1, 5}, 1), rows({3, 3, 3, 3}, 1));
+  EXPECT_EQ(cq.value, inf);
+  EXPECT_EQ(cq.diag.get("bins"), 3.0);
+  EXPECT_EQ(cq.diag.get("empty_q_bins"), 2.0);
   // P = {2, 2, 2, 2} has IQR 0; the pooled sample {0, 1, 2, 2, 2, 2, 3, 4.4} has linear
   // percentiles 1.75 and 2.25, IQR 0.5, h = 2 * 0.5 / 8^(1/3) = 0.5, ceil(4.4 / 0.5) = 9 bins over
   // [0, 4.4]. P is in bin floor(2 / 4.4 * 9) = 4, where Q has nothing (its points are in bins 0,
