@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "testing.hpp"
@@ -63,10 +64,23 @@ Matrix covariance(const Samples& s) {
   return c;
 }
 
+// Silverman (1986), Sec. 4.3.2, eq. 4.15 and Table 4.1: the normal-reference optimal width is
+// A(K) sd N^(-1/(d+4)) with A = (4/(d+2))^(1/(d+4)) for the normal kernel and
+// A = (8 (d+4) (2 sqrt(pi))^d / c_d)^(1/(d+4)) for the Epanechnikov kernel, c_d the volume of the
+// unit d-ball; their ratio rescales the rules for the Epanechnikov kernel (2.214 in 1-D: 2.344
+// / 1.059; 2.40 in 2-D).
+Real epanechnikov_ratio(std::size_t d) {
+  const Real D = d, pi = std::numbers::pi_v<Real>;
+  const Real ball = std::pow(pi, D / 2) / std::tgamma(D / 2 + 1);
+  const Real a_e = std::pow(8 * (D + 4) * std::pow(2 * std::sqrt(pi), D) / ball, 1 / (D + 4));
+  const Real a_n = std::pow(4 / (D + 2), 1 / (D + 4));
+  return a_e / a_n;
+}
+
 // The bandwidth matrix H of one sample as kde.cpp's header defines it: factor f from the rule
-// (silverman for lcv) times `c`, and the shape.
+// (silverman for lcv), times the Epanechnikov ratio for that kernel, times `c`, and the shape.
 Matrix bandwidth_matrix(const Samples& s, const std::string& rule, const std::string& shape,
-                        double fixed_h = 0, Real c = 1) {
+                        double fixed_h = 0, Real c = 1, bool epanechnikov = false) {
   const std::size_t d = s.dim();
   Matrix h(d, std::vector<Real>(d, 0));
   if (fixed_h > 0) {
@@ -74,8 +88,9 @@ Matrix bandwidth_matrix(const Samples& s, const std::string& rule, const std::st
     return h;
   }
   const Real N = s.rows(), D = d;
-  const Real f = c * (rule == "scott" ? std::pow(N, -1 / (D + 4))
-                                      : std::pow(4 / ((D + 2) * N), 1 / (D + 4)));
+  const Real f = c * (epanechnikov ? epanechnikov_ratio(d) : Real(1)) *
+                 (rule == "scott" ? std::pow(N, -1 / (D + 4))
+                                  : std::pow(4 / ((D + 2) * N), 1 / (D + 4)));
   const Matrix cov = covariance(s);
   Real trace = 0;
   for (std::size_t k = 0; k < d; ++k) trace += cov[k][k];
@@ -124,13 +139,15 @@ std::pair<Matrix, Real> inverse_and_determinant(Matrix a) {
 }
 
 // The kernel density estimate of sample s at x with bandwidth matrix h, row `skip` left out.
+// With `nearest`, an Epanechnikov sum without any point within reach is replaced by the
+// nearest-neighbour density 1 / (N V_d r^d sqrt(det h)), r^2 = min_j v_j^T h^-1 v_j.
 Real density(const Samples& s, std::span<const double> x, const Matrix& h, bool epanechnikov,
-             std::size_t skip) {
+             std::size_t skip, bool nearest = false) {
   const std::size_t d = s.dim();
   const auto [hinv, det] = inverse_and_determinant(h);
   const Real pi = std::numbers::pi_v<Real>;
   const Real ball = std::pow(pi, Real(d) / 2) / std::tgamma(Real(d) / 2 + 1);
-  Real sum = 0;
+  Real sum = 0, nearest2 = std::numeric_limits<Real>::infinity();
   std::size_t count = 0;
   for (std::size_t j = 0; j < s.rows(); ++j) {
     if (j == skip) continue;
@@ -141,11 +158,15 @@ Real density(const Samples& s, std::span<const double> x, const Matrix& h, bool 
     for (std::size_t a = 0; a < d; ++a) {
       for (std::size_t b = 0; b < d; ++b) u2 += v[a] * hinv[a][b] * v[b];
     }
+    nearest2 = std::min(nearest2, u2);
     if (!epanechnikov) {
       sum += std::exp(-u2 / 2) / std::pow(2 * pi, Real(d) / 2) / std::sqrt(det);
     } else if (u2 < 1) {
       sum += (Real(d) + 2) / (2 * ball) * (1 - u2) / std::sqrt(det);
     }
+  }
+  if (epanechnikov && nearest && sum == 0) {
+    return 1 / (Real(count) * ball * std::pow(nearest2, Real(d) / 2) * std::sqrt(det));
   }
   return sum / Real(count);
 }
@@ -153,13 +174,13 @@ Real density(const Samples& s, std::span<const double> x, const Matrix& h, bool 
 // The estimator written out with the densities above. The documented convention when a
 // density estimate is 0: any q = 0 gives +inf, else any p_{-i} = 0 gives -inf.
 Real brute_force(const Samples& x, const Samples& y, const Matrix& hp, const Matrix& hq,
-                 bool epanechnikov) {
+                 bool epanechnikov, bool nearest = false) {
   const std::size_t n = x.rows();
   Real sum = 0;
   bool p_zero = false, q_zero = false;
   for (std::size_t i = 0; i < n; ++i) {
-    const Real p = density(x, x.row(i), hp, epanechnikov, i);
-    const Real q = density(y, x.row(i), hq, epanechnikov, y.rows());
+    const Real p = density(x, x.row(i), hp, epanechnikov, i, nearest);
+    const Real q = density(y, x.row(i), hq, epanechnikov, y.rows(), nearest);
     if (q == 0) q_zero = true;
     if (p == 0) p_zero = true;
     sum += std::log(p) - std::log(q);
@@ -171,8 +192,10 @@ Real brute_force(const Samples& x, const Samples& y, const Matrix& hp, const Mat
 
 Real brute_force(const Samples& x, const Samples& y, bool epanechnikov, const std::string& rule,
                  double fixed_h = 0, const std::string& shape = "diagonal") {
-  return brute_force(x, y, bandwidth_matrix(x, rule, shape, fixed_h),
-                     bandwidth_matrix(y, rule, shape, fixed_h), epanechnikov);
+  // Rule bandwidths take the nearest-neighbour fallback; a fixed h does not.
+  return brute_force(x, y, bandwidth_matrix(x, rule, shape, fixed_h, 1, epanechnikov),
+                     bandwidth_matrix(y, rule, shape, fixed_h, 1, epanechnikov), epanechnikov,
+                     !(fixed_h > 0));
 }
 
 // The 1-D Gaussian-kernel LCV objective of kde.cpp up to a constant:
@@ -351,15 +374,16 @@ TEST(Kde, ScalarBandwidthMatchesHandComputationOnTwoPoints) {
 
 // Rule-based bandwidths on tiny 1-D and 2-D samples, both kernels, against the loops above.
 // The first two pairs are clustered so that every Epanechnikov density is positive; in the
-// third some P point has no other P point within reach (estimate -inf), in the fourth some
-// P point also has no Q point within reach (+inf takes precedence).
+// third some P point has no other P point within reach, in the fourth some P point also has no
+// Q point within reach: with rule bandwidths those take the nearest-neighbour fallback; with a
+// small fixed h they give -inf and +inf (+inf takes precedence).
 TEST(Kde, MatchesBruteForceOnTinySamples) {
   struct Case { Samples p, q; double epanechnikov_sign; };
   const Case cases[] = {
       {rows({0, 0.05, 1, 1.05}, 1), rows({0.1, 0.9, 1.1, 0.0, 0.5}, 1), 0},
       {rows({0, 0, 0.05, 0.02, 1, 1, 1.03, 0.96}, 2),
        rows({0.1, 0, 0, 0.1, 0.9, 1, 1, 0.9, 0.5, 0.5}, 2), 0},
-      {rows({-0.3, 0.4, 1.1, 0.2}, 1), rows({0.1, 0.9, -0.5, 0.6, 0.3}, 1), -1},
+      {rows({0, 0.01, 0.02, 5}, 1), rows({0, 0.5, 5, 2.5, 4}, 1), -1},
       {rows({0.0, 0.1, 0.3, -0.2, 0.2, 0.2, -0.1, 0.1, 0.1, 0.0}, 2),
        rows({0.2, 0.0, 0.3, 0.1, -0.1, -0.1, 0.1, 0.2, 0.0, 0.1}, 2), 1},
   };
@@ -371,23 +395,32 @@ TEST(Kde, MatchesBruteForceOnTinySamples) {
       int c = 0;
       for (const Case& cs : cases) {
         SCOPED_TRACE(spec + ", case " + std::to_string(++c));
+        // With rule bandwidths every case is finite: the empty sums take the nearest-neighbour
+        // density.
         const double want = double(brute_force(cs.p, cs.q, ep, rule));
         const double got = est->estimate(cs.p, cs.q).value;
-        if (ep && cs.epanechnikov_sign != 0) {
-          EXPECT_EQ(got, cs.epanechnikov_sign * inf);
-          EXPECT_EQ(got, want);
-        } else {
-          ASSERT_TRUE(std::isfinite(want));
-          EXPECT_NEAR(got, want, 1e-13 * std::max(1.0, std::abs(want)));
-        }
+        ASSERT_TRUE(std::isfinite(want));
+        EXPECT_NEAR(got, want, 1e-13 * std::max(1.0, std::abs(want)));
       }
     }
+  }
+  // A fixed h is taken as given: the sparse cases give the plug-in's -inf and +inf, as the
+  // brute force does without the fallback.
+  for (int c = 2; c < 4; ++c) {
+    const double h = c == 2 ? 0.5 : 0.05;
+    const double want = double(brute_force(cases[c].p, cases[c].q, true, "silverman", h));
+    EXPECT_EQ(want, cases[c].epanechnikov_sign * inf) << "case " << c + 1;
+    EXPECT_EQ(estimate("kde(kernel=epanechnikov, h=" + std::to_string(h) + ")", cases[c].p,
+                       cases[c].q),
+              want)
+        << "case " << c + 1;
   }
   // A wide fixed bandwidth makes every Epanechnikov term finite on the sparse case too.
   EXPECT_NEAR(estimate("kde(kernel=epanechnikov, h=3)", cases[3].p, cases[3].q),
               double(brute_force(cases[3].p, cases[3].q, true, "silverman", 3.0)), 1e-13);
   const auto sparse = klest::make_estimator("kde(kernel=epanechnikov)")->estimate(cases[2].p, cases[2].q);
-  EXPECT_EQ(sparse.diag.get("p_zero_points"), 2.0);
+  EXPECT_EQ(sparse.diag.get("p_widened_points"), 1.0);
+  EXPECT_FALSE(sparse.diag.get("p_zero_points").has_value());
   EXPECT_FALSE(sparse.diag.get("q_zero_points").has_value());
 }
 
@@ -726,13 +759,19 @@ TEST(Kde, TailPointsStayFiniteInLogSpace) {
   }
 }
 
-// Q's sample lies far from P's: with the compact Epanechnikov kernel q = 0 at every P point, so
-// log q = -inf and the estimate is +inf, an honest answer. The Gaussian kernel stays finite.
-TEST(Kde, EpanechnikovWithoutQNeighboursIsPlusInfinity) {
+// Q's sample lies far from P's. With a fixed h the compact Epanechnikov kernel gives q = 0 at
+// every P point, so log q = -inf and the estimate is +inf, the plug-in's answer for that h. With
+// a rule bandwidth each such point takes Q's nearest-neighbour density instead (the brute force
+// above implements it independently). The Gaussian kernel stays finite.
+TEST(Kde, EpanechnikovWithoutQNeighbours) {
   const Samples p = rows({0.0, 0.2, 0.5, 0.9}, 1), q = rows({5.0, 5.5, 6.2}, 1);
+  const auto fixed = klest::make_estimator("kde(kernel=epanechnikov, h=0.5)")->estimate(p, q);
+  EXPECT_EQ(fixed.value, inf);
+  EXPECT_EQ(fixed.diag.get("q_zero_points"), 4.0);
   const auto r = klest::make_estimator("kde(kernel=epanechnikov)")->estimate(p, q);
-  EXPECT_EQ(r.value, inf);
-  EXPECT_EQ(r.diag.get("q_zero_points"), 4.0);
+  EXPECT_NEAR(r.value, double(brute_force(p, q, true, "silverman")), 1e-13);
+  EXPECT_EQ(r.diag.get("q_widened_points"), 4.0);
+  EXPECT_FALSE(r.diag.get("q_zero_points").has_value());
   EXPECT_TRUE(std::isfinite(estimate("kde", p, q)));
   // One P point out of Q's reach is enough.
   const Samples q2 = rows({0.0, 0.2, 0.5, 0.3}, 1);
@@ -740,6 +779,36 @@ TEST(Kde, EpanechnikovWithoutQNeighboursIsPlusInfinity) {
   const auto r2 = klest::make_estimator("kde(kernel=epanechnikov, h=0.5)")->estimate(p2, q2);
   EXPECT_EQ(r2.value, inf);
   EXPECT_EQ(r2.diag.get("q_zero_points"), 2.0);
+}
+
+// The data that broke the default bandwidth: the rule bandwidths, made for the Gaussian kernel,
+// were used unscaled as the Epanechnikov support radius, and isolated tail points gave -inf or
+// +inf on ordinary pairs (issue data: N(0,1) vs N(1,2^2) among them). With the canonical
+// rescaling and the nearest-neighbour fallback every estimate is finite. 10 replications at
+// n = m = 1000 per pair; the allowance is the smoothing bias measured over 20 replications
+// (N(0,1) vs N(1,2^2): +0.016; P = Q: +0.002; 5-D correlated pair: -0.024) plus 4 standard errors.
+TEST(Kde, EpanechnikovRuleBandwidthStaysFiniteOnOrdinaryPairs) {
+  struct Pair { const char* p; const char* q; double truth, bias; };
+  const Pair pairs[] = {
+      {"normal(0, 1)", "normal(1, 2)", std::log(2.0) - 0.25, 0.03},
+      {"normal(0, 1)", "normal(0, 1)", 0.0, 0.01},
+      {"mvnormal(mean=[0, 0, 0, 0, 0], cov=[[1, 0.5, 0, 0, 0], [0.5, 1, 0, 0, 0], [0, 0, 1, 0, 0], "
+       "[0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])",
+       "mvnormal(mean=[0.5, 0.5, 0, 0, 0], cov=[[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], "
+       "[0, 0, 0, 1, 0], [0, 0, 0, 0, 2]])",
+       0.4904146265058632, 0.05},
+  };
+  const auto est = klest::make_estimator("kde(kernel=epanechnikov)");
+  std::uint64_t seed = 60;
+  for (const Pair& pr : pairs) {
+    const auto P = klest::make_distribution(pr.p), Q = klest::make_distribution(pr.q);
+    const auto r = klest::testing::replicate(
+        *est, [&](klest::Rng& g) { return P->sample(g, 1000); },
+        [&](klest::Rng& g) { return Q->sample(g, 1000); }, 10, ++seed);
+    SCOPED_TRACE(std::string(pr.p) + " || " + pr.q + ", " + r.seed_note());
+    for (double v : r.values) EXPECT_TRUE(std::isfinite(v)) << v;
+    EXPECT_NEAR(r.mean, pr.truth, pr.bias + 4 * r.std_error);
+  }
 }
 
 // Internal threads must not change the result, including the LCV search (whose objective is
