@@ -126,6 +126,43 @@ TEST(Neighbours, SearchesAgreeOnNeighboursAndTheCombinedSearchOnBothTables) {
   }
 }
 
+// Ranks in the hundreds (knn_ensemble's largest rank at n = 1e4 is 309): the searches keep their
+// k best in heaps and tighten their bounds in batches there, which small k barely exercises.
+// Every search against the direct evaluation, and on tied data against each other, neighbours
+// included.
+TEST(Neighbours, LargeRanksMatchEveryPairEvaluation) {
+  klest::Rng rng = klest::rng_for(53);
+  for (std::size_t d : {2, 10}) {
+    for (bool ties : {false, true}) {
+      const klest::Samples x = ties ? grid_points(rng, 700, d) : klest::testing::gauss(rng, 700, d);
+      const klest::Samples y = ties ? grid_points(rng, 500, d) : klest::testing::gauss(rng, 500, d, 0.5);
+      const std::size_t k = 300;
+      NeighbourQuery q{.k = k, .search = Search::brute, .with_index = true};
+      const NeighbourTable want_self = klest::detail::nearest_neighbours_self(x, q);
+      const NeighbourTable want_cross = klest::detail::nearest_neighbours(y, x, q);
+      for (std::size_t i = 0; i < x.rows(); i += 7) {
+        const auto direct_self = direct(x, x, i, k, Metric::euclidean, true);
+        const auto direct_cross = direct(y, x, i, k, Metric::euclidean, false);
+        for (std::size_t j = 1; j <= k; ++j) {
+          EXPECT_NEAR(want_self.distance(i, j), direct_self[j - 1], 1e-14 * (1 + direct_self[j - 1]))
+              << "d " << d << " row " << i << " rank " << j;
+          EXPECT_NEAR(want_cross.distance(i, j), direct_cross[j - 1],
+                      1e-14 * (1 + direct_cross[j - 1]))
+              << "d " << d << " row " << i << " rank " << j;
+        }
+      }
+      for (Search search : {Search::kdtree, Search::automatic}) {
+        q.search = search;
+        const auto [self, cross] = klest::detail::nearest_neighbours_both(x, y, k, k, q);
+        EXPECT_EQ(self.scaled, want_self.scaled) << "d " << d << " ties " << ties;
+        EXPECT_EQ(self.index, want_self.index) << "d " << d << " ties " << ties;
+        EXPECT_EQ(cross.scaled, want_cross.scaled) << "d " << d << " ties " << ties;
+        EXPECT_EQ(cross.index, want_cross.index) << "d " << d << " ties " << ties;
+      }
+    }
+  }
+}
+
 // Within a SearchReuse scope the trees and sorted copies are kept and reused for the same values;
 // a sample changed in place (same address, new values) must not be served from the kept tree.
 TEST(Neighbours, ReusedTreesGiveTheSameTablesAndAreNotFooledByAddresses) {
