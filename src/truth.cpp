@@ -77,16 +77,33 @@ std::optional<Truth> closed_form_kl(const Distribution& p, const Distribution& q
   return it->second.formula(p, q, options);
 }
 
+ClosedForm kl_terms(std::initializer_list<double> terms) {
+  double value = 0, magnitude = 0;
+  for (double t : terms) {
+    value += t;
+    magnitude += std::abs(t);
+  }
+  return {value, magnitude};
+}
+
+Truth closed_form_truth(const ClosedForm& kl, std::string reference, const Distribution& p,
+                        const Distribution& q) {
+  if (std::isnan(kl.value)) {
+    throw std::logic_error("closed-form KL '" + p.spec() + "' || '" + q.spec() + "' is NaN");
+  }
+  const double err = std::isinf(kl.value)
+                         ? 0.0
+                         : closed_form_ulps * std::numeric_limits<double>::epsilon() *
+                               std::max(kl.magnitude, std::abs(kl.value));
+  return Truth{kl.value, err, TruthMethod::closed_form, std::move(reference)};
+}
+
 KlFormula kl_formula(std::string reference,
-                     std::function<double(const Distribution&, const Distribution&)> f) {
+                     std::function<ClosedForm(const Distribution&, const Distribution&)> f) {
   return [reference = std::move(reference), f = std::move(f)](
              const Distribution& p, const Distribution& q,
              const TruthOptions&) -> std::optional<Truth> {
-    const double v = f(p, q);
-    if (std::isnan(v)) {
-      throw std::logic_error("closed-form KL '" + p.spec() + "' || '" + q.spec() + "' is NaN");
-    }
-    return Truth{v, 0.0, TruthMethod::closed_form, reference};
+    return closed_form_truth(f(p, q), reference, p, q);
   };
 }
 

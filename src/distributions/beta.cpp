@@ -21,6 +21,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/closed_forms.hpp"
 #include "detail/special.hpp"
 #include "detail/variates.hpp"
 #include "klest/distribution.hpp"
@@ -91,11 +92,7 @@ Shapes shapes(const klest::Distribution& d) {
   return {d.params().get<double>("a"), d.params().get<double>("b")};
 }
 
-double entropy(Shapes s) {
-  using boost::math::digamma;
-  return log_beta(s.a, s.b) - (s.a - 1) * digamma(s.a) - (s.b - 1) * digamma(s.b) +
-         (s.a + s.b - 2) * digamma(s.a + s.b);
-}
+klest::ClosedForm entropy(Shapes s) { return klest::detail::beta_entropy(s.a, s.b); }
 
 }  // namespace
 
@@ -104,20 +101,18 @@ KLEST_REGISTER_DISTRIBUTION(Beta);
 KLEST_REGISTER_KL("beta", "beta",
                   "Penny (2001), UCL tech. report (Dirichlet, K = 2); TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
-                    using boost::math::digamma;
                     const Shapes s1 = shapes(p), s2 = shapes(q);
-                    return log_beta(s2.a, s2.b) - log_beta(s1.a, s1.b) +
-                           (s1.a - s2.a) * digamma(s1.a) + (s1.b - s2.b) * digamma(s1.b) +
-                           (s2.a - s1.a + s2.b - s1.b) * digamma(s1.a + s1.b);
+                    const double a1[] = {s1.a, s1.b}, a2[] = {s2.a, s2.b};
+                    return klest::detail::dirichlet_kl(a1, a2);
                   });
 
 KLEST_REGISTER_KL("beta", "uniform",
                   "derived: cross-entropy minus entropy, log width - H (as PyTorch)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double low = q.params().get<double>("low");
                     const double high = q.params().get<double>("high");
                     if (low > 0 || high < 1) return inf;
-                    return std::log(high - low) - entropy(shapes(p));
+                    return klest::ClosedForm(std::log(high - low)) - entropy(shapes(p));
                   });
 
 // Cross entropy: -log(rate) + rate E X.
@@ -125,7 +120,8 @@ KLEST_REGISTER_KL("beta", "exponential", "derived: cross-entropy minus entropy (
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Shapes s = shapes(p);
                     const double rate = q.params().get<double>("rate");
-                    return -std::log(rate) + rate * s.a / (s.a + s.b) - entropy(s);
+                    return klest::kl_terms({-std::log(rate), rate * s.a / (s.a + s.b)}) -
+                           entropy(s);
                   });
 
 // Cross entropy: lgamma(shape) - shape log(rate) - (shape - 1) E log X + rate E X.
@@ -135,20 +131,38 @@ KLEST_REGISTER_KL("beta", "gamma", "derived: cross-entropy minus entropy (as PyT
                     const Shapes s = shapes(p);
                     const double shape = q.params().get<double>("shape");
                     const double rate = q.params().get<double>("rate");
-                    const double mean_log = digamma(s.a) - digamma(s.a + s.b);
-                    return boost::math::lgamma(shape) - shape * std::log(rate) -
-                           (shape - 1) * mean_log + rate * s.a / (s.a + s.b) - entropy(s);
+                    const klest::ClosedForm mean_log =
+                        klest::kl_terms({digamma(s.a), -digamma(s.a + s.b)});
+                    return klest::kl_terms({boost::math::lgamma(shape), -shape * std::log(rate),
+                                            rate * s.a / (s.a + s.b)}) -
+                           (shape - 1) * mean_log - entropy(s);
                   });
 
-// Cross entropy: log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2).
+// Cross entropy log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2) minus the entropy
+// (log(2 pi e v))/2 + R with v = ab/c^3 (detail::beta_entropy): with u = v/sd^2 and
+// Var X = v c/(c + 1), KL = (u - 1 - log u)/2 - u/(2 (c + 1)) + dm^2/2 - R.
 KLEST_REGISTER_KL("beta", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const Shapes s = shapes(p);
                     const double mean = q.params().get<double>("mean");
                     const double sd = q.params().get<double>("sd");
-                    const double n = s.a + s.b;
-                    const double sp = std::sqrt(s.a * s.b / (n + 1)) / (n * sd);
-                    const double dm = (s.a / n - mean) / sd;
-                    return 0.5 * std::log(2 * std::numbers::pi) + std::log(sd) +
-                           0.5 * (sp * sp + dm * dm) - entropy(s);
+                    const double c = s.a + s.b, m = s.a / c;
+                    // a/(a + b) - mean = (a - mean c - mean c_err)/c with c + c_err = a + b
+                    // exactly (Knuth's two-sum) and one fma: no rounding of a/c against mean.
+                    const double cb = c - s.a, c_err = (s.a - (c - cb)) + (s.b - cb);
+                    const double dm = (std::fma(-mean, c, s.a) - mean * c_err) / c / sd;
+                    const double logs[] = {std::log(s.a), std::log(s.b), std::log(c),
+                                           std::log(sd)};
+                    const double log_u = logs[0] + logs[1] - 3 * logs[2] - 2 * logs[3];
+                    // log u carries a few ulps of the logs it is summed from, which move the
+                    // spread term by |1 - 1/u| u per unit.
+                    const double log_err = std::abs(logs[0]) + std::abs(logs[1]) +
+                                           3 * std::abs(logs[2]) + 2 * std::abs(logs[3]);
+                    const double u = std::exp(log_u);
+                    const double spread = klest::detail::r_minus_1_minus_log_r(u);
+                    const klest::ClosedForm spread_terms{
+                        spread, spread + (std::abs(u - 1) + 1) * log_err};
+                    return 0.5 * spread_terms - klest::ClosedForm(0.5 * u / (c + 1)) +
+                           klest::detail::mean_shift_term(dm, m, mean, sd) -
+                           klest::detail::beta_entropy_remainder(s.a, s.b);
                   });

@@ -158,7 +158,7 @@ Scaled binomial_poisson_log_ratio(double k, double n, double p) {
 // KL(Bin(n, p) || Pois(lambda)) = KL(Bin(n, p) || Pois(np)) + bd0(np, lambda), the first by its
 // sum over k outwards from the mode, log-concavity making b(k) decrease monotonically on both
 // sides. nullopt if that would take more than 1e7 terms.
-std::optional<klest::Truth> binomial_poisson_kl(double n, double p, double lambda) {
+std::optional<klest::ClosedForm> binomial_poisson_kl(double n, double p, double lambda) {
   const double sd = std::sqrt(n * p * (1 - p));
   if (80 * sd > 1e7) return std::nullopt;
   double sum = 0, carry = 0, l1 = 0, rounding = 0;
@@ -171,7 +171,7 @@ std::optional<klest::Truth> binomial_poisson_kl(double n, double p, double lambd
     const double t = sum + term;  // Neumaier summation
     carry += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
     sum = t;
-    l1 += std::abs(term) * (4 + std::abs(lb));  // b(k) is good to a few ulps of log b(k)
+    l1 += std::abs(term) * (8 + std::abs(lb));  // b(k) is good to a few ulps of log b(k)
     rounding += b * d.scale;
     return true;
   };
@@ -180,14 +180,11 @@ std::optional<klest::Truth> binomial_poisson_kl(double n, double p, double lambd
   }
   for (double k = mode - 1; k >= 0 && add(k); k -= 1) {
   }
-  const double mean_shift = bd0(n * p, lambda, n * p - lambda);
-  const double value = sum + carry + mean_shift;
-  // A few ulps of each term's parts, of each term (b(k)'s own error) and of the mean shift.
-  const double error =
-      4 * std::numeric_limits<double>::epsilon() * (rounding + l1 + std::abs(mean_shift));
-  return klest::Truth{value, error, klest::TruthMethod::closed_form,
-                      "derived: exact sum over the binomial's support of b(k) log(b(k)/Pois(k; "
-                      "np)) plus bd0(np, lambda)"};
+  const klest::ClosedForm mean_shift = klest::detail::bd0_terms(n * p, lambda, n * p - lambda);
+  const double value = sum + carry + mean_shift.value;
+  // Rounding is a few ulps of each term's parts, of each term (b(k)'s own error) and of the
+  // mean shift.
+  return klest::ClosedForm{value, rounding + l1 + mean_shift.magnitude};
 }
 
 }  // namespace
@@ -206,7 +203,7 @@ KLEST_REGISTER_DISTRIBUTION(Binomial);
         const double p1 = p.params().get<double>("p");
         const double n2 = double(q.params().get<std::int64_t>("n"));
         const double p2 = q.params().get<double>("p");
-        double value = 0;
+        klest::ClosedForm value = 0.0;
         if (n1 == 0 || p1 == 0 || p1 == 1) {
           const double k0 = p1 == 1 ? n1 : 0.0;
           value = 0.0 - q.log_density({&k0, 1});  // 0.0 - : no -0
@@ -217,22 +214,24 @@ KLEST_REGISTER_DISTRIBUTION(Binomial);
         } else {
           return std::nullopt;
         }
-        return klest::detail::closed_form_truth(value, ref);
+        return klest::closed_form_truth(value, ref, p, q);
       });
   return true;
 }();
 
 [[maybe_unused]] static const bool klest_registered_binomial_poisson = [] {
-  klest::register_kl(
-      {"binomial", "poisson",
-       "derived: exact sum over the binomial's support (KL to the mean-matched Poisson) plus "
-       "bd0(np, lambda)"},
-      [](const klest::Distribution& p, const klest::Distribution& q,
-         const klest::TruthOptions&) -> std::optional<klest::Truth> {
-        return binomial_poisson_kl(double(p.params().get<std::int64_t>("n")),
-                                          p.params().get<double>("p"),
-                                          q.params().get<double>("rate"));
-      });
+  const std::string ref =
+      "derived: exact sum over the binomial's support of b(k) log(b(k)/Pois(k; np)) plus "
+      "bd0(np, lambda)";
+  klest::register_kl({"binomial", "poisson", ref},
+                     [ref](const klest::Distribution& p, const klest::Distribution& q,
+                           const klest::TruthOptions&) -> std::optional<klest::Truth> {
+                       const auto kl = binomial_poisson_kl(
+                           double(p.params().get<std::int64_t>("n")),
+                           p.params().get<double>("p"), q.params().get<double>("rate"));
+                       if (!kl) return std::nullopt;
+                       return klest::closed_form_truth(*kl, ref, p, q);
+                     });
   return true;
 }();
 

@@ -114,14 +114,17 @@ KLEST_REGISTER_DISTRIBUTION(Categorical);
 
 KLEST_REGISTER_KL("categorical", "categorical",
                   "definition: sum of p_k log(p_k/q_k) (Kullback & Leibler 1951); TFP and PyTorch",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const std::vector<double> a = normalised_probs(p.params());
                     const std::vector<double> b = normalised_probs(q.params());
-                    double kl = 0;
+                    klest::ClosedForm kl = 0.0;
                     for (std::size_t k = 0; k < a.size(); ++k) {
                       if (a[k] == 0) continue;
                       if (k >= b.size() || b[k] == 0) return inf;
-                      kl += a[k] * (std::log(a[k]) - std::log(b[k]));
+                      const double la = std::log(a[k]), lb = std::log(b[k]);
+                      // each log carries an ulp of itself, and each p an ulp or two of the sum
+                      kl = kl + klest::ClosedForm{a[k] * (la - lb),
+                                                  a[k] * (std::abs(la) + std::abs(lb) + 2)};
                     }
                     return kl;
                   });

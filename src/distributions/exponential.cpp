@@ -17,6 +17,7 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "detail/closed_forms.hpp"
 #include "detail/special.hpp"
 #include "detail/variates.hpp"
 #include "klest/distribution.hpp"
@@ -72,18 +73,16 @@ KLEST_REGISTER_KL("exponential", "exponential",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l1 = p.params().get<double>("rate");
                     const double l2 = q.params().get<double>("rate");
-                    return r_minus_1_minus_log_r(l2 / l1);
+                    return klest::detail::r_minus_1_minus_log_r_terms(l2 / l1);
                   });
 
-// KL = shape log(l/rate) + (shape - 1) gamma_E + lgamma(shape) + rate/l - 1.
+// Exponential(l) is Gamma(1, l): KL = shape log(l/rate) + (shape - 1) gamma_E + lgamma(shape) +
+// rate/l - 1, evaluated as detail::gamma_kl.
 KLEST_REGISTER_KL("exponential", "gamma", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
-                    const double l = p.params().get<double>("rate");
-                    const double shape = q.params().get<double>("shape");
-                    const double rate = q.params().get<double>("rate");
-                    const double r = rate / l;
-                    return (r - 1 - shape * std::log(r)) +
-                           (shape - 1) * std::numbers::egamma + boost::math::lgamma(shape);
+                    return klest::detail::gamma_kl(1, p.params().get<double>("rate"),
+                                                   q.params().get<double>("shape"),
+                                                   q.params().get<double>("rate"));
                   });
 
 // KL = log(l sd sqrt(2 pi)) - 1 + (1/l^2 + (1/l - mean)^2) / (2 sd^2).
@@ -92,7 +91,10 @@ KLEST_REGISTER_KL("exponential", "normal", "derived: cross-entropy minus entropy
                     const double l = p.params().get<double>("rate");
                     const double mean = q.params().get<double>("mean");
                     const double sd = q.params().get<double>("sd");
-                    const double s = 1 / (l * sd), dm = (1 / l - mean) / sd;
-                    return 0.5 * std::log(2 * std::numbers::pi) - std::log(s) - 1 +
-                           0.5 * (s * s + dm * dm);
+                    // = (s^2 - 1 - log s^2)/2 + dm^2/2 + (log(2 pi) - 1)/2, s = 1/(l sd), with
+                    // 1/l - mean = (1 - mean l)/l from one fma.
+                    const double s = 1 / (l * sd), dm = std::fma(-mean, l, 1.0) / l / sd;
+                    return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(s * s) +
+                           klest::ClosedForm(0.5 * dm * dm) +
+                           klest::ClosedForm(0.5 * (std::log(2 * std::numbers::pi) - 1));
                   });

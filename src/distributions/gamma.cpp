@@ -20,10 +20,10 @@
 #include <limits>
 #include <numbers>
 
-#include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/log1p.hpp>
 
+#include "detail/closed_forms.hpp"
 #include "detail/special.hpp"
 #include "detail/variates.hpp"
 #include "klest/distribution.hpp"
@@ -96,48 +96,38 @@ class Gamma final : public klest::Distribution {
   double shape_, rate_, log_rate_, log_norm_ = 0;
 };
 
-// alpha - log(beta) + lgamma(alpha) + (1 - alpha) psi(alpha)
-double entropy(double shape, double rate) {
-  return shape - std::log(rate) + boost::math::lgamma(shape) +
-         (1 - shape) * boost::math::digamma(shape);
-}
-
-// Gamma(a1, b1) || Gamma(a2, b2), rates b.
-double kl_gamma_gamma(double a1, double b1, double a2, double b2) {
-  const double r = b2 / b1;
-  return (a1 - a2) * boost::math::digamma(a1) - boost::math::lgamma(a1) +
-         boost::math::lgamma(a2) - a2 * std::log(r) + a1 * (r - 1);
-}
-
 }  // namespace
 
 KLEST_REGISTER_DISTRIBUTION(Gamma);
 
 KLEST_REGISTER_KL("gamma", "gamma", "Penny (2001), UCL tech. report; TFP and PyTorch",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
-                    return kl_gamma_gamma(p.params().get<double>("shape"),
-                                          p.params().get<double>("rate"),
-                                          q.params().get<double>("shape"),
-                                          q.params().get<double>("rate"));
+                    return klest::detail::gamma_kl(
+                        p.params().get<double>("shape"), p.params().get<double>("rate"),
+                        q.params().get<double>("shape"), q.params().get<double>("rate"));
                   });
 
 // Exponential(l) is Gamma(1, l).
 KLEST_REGISTER_KL("gamma", "exponential", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
-                    return kl_gamma_gamma(p.params().get<double>("shape"),
-                                          p.params().get<double>("rate"), 1,
-                                          q.params().get<double>("rate"));
+                    return klest::detail::gamma_kl(p.params().get<double>("shape"),
+                                                   p.params().get<double>("rate"), 1,
+                                                   q.params().get<double>("rate"));
                   });
 
-// Cross entropy: log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2).
+// Cross entropy log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2) minus the entropy
+// log(2 pi e a)/2 - log b + R(a) (detail::gamma_entropy_remainder): with s = sqrt(a)/(b sd),
+// the ratio of the standard deviations, KL = (s^2 - 1 - log s^2)/2 + dm^2/2 - R(a).
 KLEST_REGISTER_KL("gamma", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double shape = p.params().get<double>("shape");
                     const double rate = p.params().get<double>("rate");
                     const double mean = q.params().get<double>("mean");
                     const double sd = q.params().get<double>("sd");
-                    const double s = std::sqrt(shape) / (rate * sd);
-                    const double dm = (shape / rate - mean) / sd;
-                    return 0.5 * std::log(2 * std::numbers::pi) + std::log(sd) +
-                           0.5 * (s * s + dm * dm) - entropy(shape, rate);
+                    const double s = std::sqrt(shape) / rate / sd;
+                    // shape/rate - mean = (shape - mean rate)/rate from one fma
+                    const double dm = std::fma(-mean, rate, shape) / rate / sd;
+                    return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(s * s) +
+                           klest::detail::mean_shift_term(dm, shape / rate, mean, sd) -
+                           klest::detail::gamma_entropy_remainder(shape);
                   });

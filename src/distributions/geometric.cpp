@@ -77,5 +77,5 @@ KLEST_REGISTER_KL("geometric", "geometric",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double p1 = p.params().get<double>("p");
                     const double p2 = q.params().get<double>("p");
-                    return bernoulli_kl(p1, p2) / p1;
+                    return (1 / p1) * bernoulli_kl(p1, p2);
                   });

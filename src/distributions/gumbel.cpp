@@ -77,7 +77,9 @@ KLEST_REGISTER_KL("gumbel", "gumbel",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double r = get(p, "scale") / get(q, "scale");
                     const double d = (get(p, "loc") - get(q, "loc")) / get(q, "scale");
-                    return gumbel_kl(r, -d);
+                    return gumbel_kl(r, -d,
+                                     (std::abs(get(p, "loc")) + std::abs(get(q, "loc"))) /
+                                         get(q, "scale"));
                   });
 
 // KL = log(sd/beta) + log(2 pi)/2 + (pi^2 beta^2/6 + (mu + gamma beta - mean)^2)/(2 sd^2)
@@ -88,10 +90,12 @@ KLEST_REGISTER_KL("gumbel", "normal", "cross-entropy minus entropy; PyTorch regi
                     const double rho = get(p, "scale") / sd;
                     const double shift = (get(p, "loc") - get(q, "mean")) / sd +
                                          std::numbers::egamma * rho;
-                    return -std::log(rho) + 0.5 * std::log(2 * std::numbers::pi) +
-                           0.5 * (std::numbers::pi * std::numbers::pi / 6 * rho * rho +
-                                  shift * shift) -
-                           std::numbers::egamma - 1;
+                    const double m1 = get(p, "loc") / sd, m2 = get(q, "mean") / sd;
+                    return klest::kl_terms({-std::log(rho), 0.5 * std::log(2 * std::numbers::pi),
+                                            std::numbers::pi * std::numbers::pi / 12 * rho * rho,
+                                            -std::numbers::egamma - 1}) +
+                           klest::detail::mean_shift_term(shift, m1 + std::numbers::egamma * rho,
+                                                          m2, 1.0);
                   });
 
 // P = exponential(rate l), c = l beta: E exp(-X/beta) = c/(c + 1), so
@@ -100,7 +104,9 @@ KLEST_REGISTER_KL("exponential", "gumbel", "cross-entropy minus entropy; PyTorch
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double beta = get(q, "scale");
                     const double c = get(p, "rate") * beta, m = get(q, "loc") / beta;
-                    return std::log(c) + 1 / c - m + std::exp(m - std::log1p(1 / c)) - 1;
+                    const double l = std::log1p(1 / c);
+                    return klest::kl_terms({std::log(c), 1 / c, -m, -1.0}) +
+                           klest::detail::exp_terms(m - l, std::abs(m) + l);
                   });
 
 // P = gamma(shape a, rate b), c = b beta: E exp(-X/beta) = (c/(c + 1))^a,
@@ -110,8 +116,13 @@ KLEST_REGISTER_KL("gamma", "gumbel", "cross-entropy minus entropy; PyTorch regis
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double a = get(p, "shape"), beta = get(q, "scale");
                     const double c = get(p, "rate") * beta, m = get(q, "loc") / beta;
-                    return std::log(c) + a / c - m + std::exp(m - a * std::log1p(1 / c)) - a -
-                           boost::math::lgamma(a) + (a - 1) * boost::math::digamma(a);
+                    // -a - lgamma(a) + (a - 1) psi(a) = -log(2 pi e a)/2 - R(a), the gamma
+                    // entropy at rate 1 (detail::gamma_entropy_remainder), without cancellation.
+                    const double l = a * std::log1p(1 / c);
+                    return klest::kl_terms({std::log(c), a / c, -m,
+                                            -0.5 * std::log(2 * std::numbers::pi * std::numbers::e * a)}) +
+                           klest::detail::exp_terms(m - l, std::abs(m) + l) -
+                           klest::detail::gamma_entropy_remainder(a);
                   });
 
 // P = normal(mean, sd): E exp(-X/beta) = exp(-mean/beta + sd^2/(2 beta^2)), so
@@ -122,8 +133,12 @@ KLEST_REGISTER_KL("normal", "gumbel", "cross-entropy minus entropy; PyTorch regi
                     const double beta = get(q, "scale");
                     const double s = get(p, "sd") / beta;
                     const double d = (get(p, "mean") - get(q, "loc")) / beta;
-                    return -std::log(s) + d + std::exp(-d + 0.5 * s * s) -
-                           0.5 * std::log(2 * std::numbers::pi) - 0.5;
+                    // d rounds by an ulp of |mean| + |loc| over beta
+                    const double dd = (std::abs(get(p, "mean")) + std::abs(get(q, "loc"))) / beta;
+                    return klest::kl_terms({-std::log(s), -0.5 * std::log(2 * std::numbers::pi),
+                                            -0.5}) +
+                           klest::ClosedForm{d, std::abs(d) + dd} +
+                           klest::detail::exp_terms(-d + 0.5 * s * s, dd + 0.5 * s * s);
                   });
 
 // P = uniform(low, high), w = (high - low)/beta, v = (mu - low)/beta:
@@ -134,6 +149,10 @@ KLEST_REGISTER_KL("uniform", "gumbel", "cross-entropy minus entropy; PyTorch reg
                     const double beta = get(q, "scale"), low = get(p, "low");
                     const double w = (get(p, "high") - low) / beta;
                     const double v = (get(q, "loc") - low) / beta;
-                    return -std::log(w) + 0.5 * w - v +
-                           std::exp(v + std::log(-std::expm1(-w)) - std::log(w));
+                    const double lw = std::log(-std::expm1(-w)) - std::log(w);
+                    const double dv = (std::abs(get(q, "loc")) + std::abs(low)) / beta;
+                    return klest::kl_terms({-std::log(w), 0.5 * w}) +
+                           klest::ClosedForm{-v, std::abs(v) + dv} +
+                           klest::detail::exp_terms(v + lw, dv + std::abs(v) + std::abs(lw) +
+                                                                std::abs(std::log(w)));
                   });

@@ -20,6 +20,7 @@
 
 #include "detail/special.hpp"
 #include "detail/variates.hpp"
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -84,7 +85,11 @@ KLEST_REGISTER_KL("laplace", "laplace",
                     const double m2 = q.params().get<double>("loc");
                     const double b2 = q.params().get<double>("scale");
                     const double r = b1 / b2, y = std::fabs(m1 - m2) / b1;
-                    return r_minus_1_minus_log_r(r) + r * expm1mx(-y);
+                    // y = |m1 - m2|/b1 rounds by an ulp of |m1| + |m2|; e^-y - 1 + y moves by
+                    // (1 - e^-y) per unit.
+                    const double dy = (std::fabs(m1) + std::fabs(m2)) / b1 * -std::expm1(-y);
+                    return klest::detail::r_minus_1_minus_log_r_terms(r) +
+                           klest::ClosedForm{r * expm1mx(-y), r * (expm1mx(-y) + dy)};
                   });
 
 KLEST_REGISTER_KL("laplace", "normal", "derived: cross-entropy minus entropy (as PyTorch)",
@@ -93,9 +98,11 @@ KLEST_REGISTER_KL("laplace", "normal", "derived: cross-entropy minus entropy (as
                     const double b = p.params().get<double>("scale");
                     const double mean = q.params().get<double>("mean");
                     const double sd = q.params().get<double>("sd");
+                    // = (2 r^2 - 1 - log 2 r^2)/2 + z^2/2 + (log(pi) - 1)/2, all >= 0
                     const double r = b / sd, z = (loc - mean) / sd;
-                    return 0.5 * std::log(std::numbers::pi / 2) - std::log(r) + r * r +
-                           0.5 * z * z - 1;
+                    return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(2 * r * r) +
+                           klest::ClosedForm(0.5 * z * z) +
+                           klest::ClosedForm(0.5 * (std::log(std::numbers::pi) - 1));
                   });
 
 KLEST_REGISTER_KL("normal", "laplace",
@@ -109,5 +116,6 @@ KLEST_REGISTER_KL("normal", "laplace",
                     // E|X - loc| / sd for X ~ N(mean, sd^2)
                     const double folded = std::sqrt(2 / std::numbers::pi) * std::exp(-0.5 * z * z) +
                                           z * std::erf(z / std::numbers::sqrt2);
-                    return std::log(2 * b / sd) - 0.5 * (log_2pi + 1) + (sd / b) * folded;
+                    return klest::kl_terms({std::log(2 * b / sd), -0.5 * (log_2pi + 1),
+                                            (sd / b) * folded});
                   });

@@ -9,6 +9,7 @@
 #include <limits>
 #include <numbers>
 
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -64,10 +65,15 @@ KLEST_REGISTER_DISTRIBUTION(Lognormal);
 // KL = log(s2/s1) + (s1^2 + (mu1 - mu2)^2) / (2 s2^2) - 1/2
 KLEST_REGISTER_KL("lognormal", "lognormal",
                   "normal formula on (mu, sigma) by invariance under log; TFP registers it",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const klest::Params &a = p.params(), &b = q.params();
                     const double s2 = b.get<double>("sigma");
                     const double r = a.get<double>("sigma") / s2;
                     const double dm = (a.get<double>("mu") - b.get<double>("mu")) / s2;
-                    return -std::log(r) + 0.5 * (r * r + dm * dm) - 0.5;
+                    // (r^2 - 1 - log r^2)/2 + dm^2/2, both >= 0
+                    if (!(r * r < std::numeric_limits<double>::infinity())) {
+                      return std::numeric_limits<double>::infinity();
+                    }
+                    return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(r * r) +
+                           klest::ClosedForm(0.5 * dm * dm);
                   });

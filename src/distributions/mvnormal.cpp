@@ -211,14 +211,21 @@ class MvNormal final : public klest::Distribution {
 
 // The Cholesky form of KL(N(m1, L1 L1^T) || N(m2, L2 L2^T)).
 klest::Truth gaussian_kl(const std::vector<double>& m1, const Eigen::MatrixXd& l1,
-                         const std::vector<double>& m2, const Eigen::MatrixXd& l2) {
+                         const std::vector<double>& m2, const Eigen::MatrixXd& l2,
+                         const klest::Distribution& p, const klest::Distribution& q) {
   const Eigen::Index d = l1.rows();
   Eigen::VectorXd delta(d);
   for (Eigen::Index i = 0; i < d; ++i) delta(i) = m2[std::size_t(i)] - m1[std::size_t(i)];
   const double value = klest::detail::gaussian_kl_cholesky(l1, l2, std::move(delta));
-  const double eps = std::numeric_limits<double>::epsilon();
-  return {value, 8 * eps * double(d) * (1 + value), klest::TruthMethod::closed_form,
-          "Cholesky form of the Gaussian KL (Penny 2001, UCL tech. report)"};
+  // Every term of the Cholesky form is >= 0; the triangular solves add a few ulps of 1 + value
+  // per dimension, and e^t - 1 - t inherits t's rounding (an ulp of its logs) times e^t.
+  double t_size = 0;
+  for (Eigen::Index i = 0; i < d; ++i) {
+    t_size = std::max(t_size, 2 * (std::abs(std::log(l1(i, i))) + std::abs(std::log(l2(i, i)))));
+  }
+  return klest::closed_form_truth({value, double(d) * (1 + value) * (1 + t_size)},
+                                  "Cholesky form of the Gaussian KL (Penny 2001, UCL tech. report)",
+                                  p, q);
 }
 
 // N(mean, sd^2) as a 1x1 Cholesky factor.
@@ -235,7 +242,7 @@ std::pair<std::vector<double>, Eigen::MatrixXd> as_mvnormal(const klest::Distrib
         const auto& a = dynamic_cast<const MvNormal&>(p);
         const auto& b = dynamic_cast<const MvNormal&>(q);
         if (a.dim() != b.dim()) return std::nullopt;
-        return gaussian_kl(a.mean(), a.chol(), b.mean(), b.chol());
+        return gaussian_kl(a.mean(), a.chol(), b.mean(), b.chol(), p, q);
       });
   klest::register_kl({"mvnormal", "normal", "Gaussian KL (d = 1); Penny (2001), UCL tech. report"},
                      [](const klest::Distribution& p, const klest::Distribution& q,
@@ -243,7 +250,7 @@ std::pair<std::vector<double>, Eigen::MatrixXd> as_mvnormal(const klest::Distrib
                        const auto& a = dynamic_cast<const MvNormal&>(p);
                        if (a.dim() != 1) return std::nullopt;
                        const auto [m2, l2] = as_mvnormal(q);
-                       return gaussian_kl(a.mean(), a.chol(), m2, l2);
+                       return gaussian_kl(a.mean(), a.chol(), m2, l2, p, q);
                      });
   klest::register_kl({"normal", "mvnormal", "Gaussian KL (d = 1); Penny (2001), UCL tech. report"},
                      [](const klest::Distribution& p, const klest::Distribution& q,
@@ -251,7 +258,7 @@ std::pair<std::vector<double>, Eigen::MatrixXd> as_mvnormal(const klest::Distrib
                        const auto& b = dynamic_cast<const MvNormal&>(q);
                        if (b.dim() != 1) return std::nullopt;
                        const auto [m1, l1] = as_mvnormal(p);
-                       return gaussian_kl(m1, l1, b.mean(), b.chol());
+                       return gaussian_kl(m1, l1, b.mean(), b.chol(), p, q);
                      });
   return true;
 }();

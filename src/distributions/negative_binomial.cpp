@@ -119,15 +119,15 @@ KLEST_REGISTER_DISTRIBUTION(NegativeBinomial);
             const klest::TruthOptions&) -> std::optional<klest::Truth> {
         const double r1 = p.params().get<double>("r"), p1 = p.params().get<double>("p");
         const double r2 = q.params().get<double>("r"), p2 = q.params().get<double>("p");
-        double value = 0;
+        klest::ClosedForm value = 0.0;
         if (p1 == 1) {
           value = 0.0 - r2 * std::log(p2);  // 0.0 - : no -0
         } else if (r1 == r2) {
-          value = r1 * bernoulli_kl(p1, p2) / p1;
+          value = (r1 / p1) * bernoulli_kl(p1, p2);
         } else {
           return std::nullopt;
         }
-        return klest::detail::closed_form_truth(value, ref);
+        return klest::closed_form_truth(value, ref, p, q);
       });
   return true;
 }();

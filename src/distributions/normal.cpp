@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -51,13 +52,17 @@ class Normal final : public klest::Distribution {
 KLEST_REGISTER_DISTRIBUTION(Normal);
 
 // KL = log(sd2/sd1) + (sd1^2 + (mean1 - mean2)^2) / (2 sd2^2) - 1/2
+//    = (r^2 - 1 - log r^2)/2 + dm^2/2,   r = sd1/sd2, dm = (mean1 - mean2)/sd2: both >= 0.
 KLEST_REGISTER_KL("normal", "normal", "standard; e.g. Penny (2001), UCL tech. report",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double m1 = p.params().get<double>("mean"), s1 = p.params().get<double>("sd");
                     const double m2 = q.params().get<double>("mean"), s2 = q.params().get<double>("sd");
                     const double r = s1 / s2, dm = (m1 - m2) / s2;
                     // sd ratio beyond the double range: r^2 / 2 outgrows log r, KL is +inf
                     // (computing it would give -inf + inf = NaN).
-                    if (std::isinf(r)) return std::numeric_limits<double>::infinity();
-                    return -std::log(r) + 0.5 * (r * r + dm * dm) - 0.5;
+                    if (!(r * r < std::numeric_limits<double>::infinity())) {
+                      return std::numeric_limits<double>::infinity();
+                    }
+                    return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(r * r) +
+                           klest::ClosedForm(0.5 * dm * dm);
                   });

@@ -18,6 +18,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include "detail/variates.hpp"
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -69,7 +70,6 @@ double get(const klest::Distribution& d, const char* name) {
 }
 
 // log(x_m/alpha) + 1/alpha + 1, the entropy of pareto(x_m, alpha), without the log(x_m).
-double entropy_less_log_scale(double alpha) { return -std::log(alpha) + 1 / alpha + 1; }
 
 }  // namespace
 
@@ -78,48 +78,54 @@ KLEST_REGISTER_DISTRIBUTION(Pareto);
 // KL = log(a1/a2) + a2 log(x_m1/x_m2) + a2/a1 - 1 for x_m1 >= x_m2
 KLEST_REGISTER_KL("pareto", "pareto",
                   "cross-entropy minus entropy; TFP and PyTorch register it (inf if x_m1 < x_m2)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double x1 = get(p, "scale"), x2 = get(q, "scale");
                     if (x1 < x2) return inf;
                     const double t = get(q, "shape") / get(p, "shape");
-                    return (t - 1) - std::log(t) + get(q, "shape") * std::log(x1 / x2);
+                    return klest::detail::r_minus_1_minus_log_r_terms(t) +
+                           klest::ClosedForm(get(q, "shape") * std::log(x1 / x2));
                   });
 
 // Q = exponential(rate l), c = l x_m: KL = -log c + c alpha/(alpha - 1) - H(P) + log x_m
 KLEST_REGISTER_KL("pareto", "exponential",
                   "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 1)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double alpha = get(p, "shape");
                     if (alpha <= 1) return inf;
                     const double c = get(q, "rate") * get(p, "scale");
-                    return -std::log(c) + c * alpha / (alpha - 1) - entropy_less_log_scale(alpha);
+                    return klest::kl_terms({-std::log(c), c * alpha / (alpha - 1), std::log(alpha),
+                                            -1 / alpha, -1.0});
                   });
 
 // Q = gamma(shape a, rate b), c = b x_m:
 //   KL = -a log c + lgamma(a) - (a - 1)/alpha + c alpha/(alpha - 1) - H(P) + log x_m
 KLEST_REGISTER_KL("pareto", "gamma",
                   "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 1)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double alpha = get(p, "shape");
                     if (alpha <= 1) return inf;
                     const double a = get(q, "shape"), c = get(q, "rate") * get(p, "scale");
-                    return -a * std::log(c) + boost::math::lgamma(a) - (a - 1) / alpha +
-                           c * alpha / (alpha - 1) - entropy_less_log_scale(alpha);
+                    return klest::kl_terms({-a * std::log(c), boost::math::lgamma(a),
+                                            -(a - 1) / alpha, c * alpha / (alpha - 1),
+                                            std::log(alpha), -1 / alpha, -1.0});
                   });
 
 // Q = normal(mean, sd), rho = x_m/sd:
 //   KL = log(2 pi)/2 - log rho + (Var X + (E X - mean)^2)/(2 sd^2) - H(P) + log x_m
 KLEST_REGISTER_KL("pareto", "normal",
                   "cross-entropy minus entropy; PyTorch registers it (inf for alpha <= 2)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double alpha = get(p, "shape");
                     if (alpha <= 2) return inf;
                     const double sd = get(q, "sd"), rho = get(p, "scale") / sd;
                     const double var =
                         rho * rho * alpha / ((alpha - 1) * (alpha - 1) * (alpha - 2));
                     const double shift = rho * alpha / (alpha - 1) - get(q, "mean") / sd;
-                    return 0.5 * std::log(2 * std::numbers::pi) - std::log(rho) +
-                           0.5 * (var + shift * shift) - entropy_less_log_scale(alpha);
+                    // shift rounds by an ulp of its two parts
+                    const double mean_x = rho * alpha / (alpha - 1), m = get(q, "mean") / sd;
+                    return klest::kl_terms({0.5 * std::log(2 * std::numbers::pi), -std::log(rho),
+                                            0.5 * var, std::log(alpha), -1 / alpha, -1.0}) +
+                           klest::detail::mean_shift_term(shift, mean_x, m, 1.0);
                   });
 
 // P = uniform(low, high) with low >= x_m, d = (high - low)/high:
@@ -127,11 +133,12 @@ KLEST_REGISTER_KL("pareto", "normal",
 //   KL = -log alpha + alpha log(high/x_m) - log d + (alpha + 1)(-1 - (1 - d) log1p(-d)/d)
 KLEST_REGISTER_KL("uniform", "pareto",
                   "cross-entropy minus entropy; PyTorch registers it (inf for low < x_m)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double low = get(p, "low"), high = get(p, "high");
                     const double xm = get(q, "scale"), alpha = get(q, "shape");
                     if (low < xm) return inf;
                     const double d = (high - low) / high;
-                    return -std::log(alpha) + alpha * std::log(high / xm) - std::log(d) +
-                           (alpha + 1) * (-1 - (1 - d) * std::log1p(-d) / d);
+                    return klest::kl_terms({-std::log(alpha), alpha * std::log(high / xm),
+                                            -std::log(d)}) +
+                           (alpha + 1) * klest::kl_terms({-1.0, -(1 - d) * std::log1p(-d) / d});
                   });

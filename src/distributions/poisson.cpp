@@ -22,6 +22,7 @@
 
 #include "detail/counts.hpp"
 #include "detail/special.hpp"
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -78,5 +79,5 @@ KLEST_REGISTER_KL("poisson", "poisson", "exponential family, Nielsen & Nock (201
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double l1 = p.params().get<double>("rate");
                     const double l2 = q.params().get<double>("rate");
-                    return bd0(l1, l2, l1 - l2);
+                    return klest::detail::bd0_terms(l1, l2, l1 - l2);
                   });

@@ -23,6 +23,7 @@
 #include <boost/math/special_functions/log1p.hpp>
 
 #include "detail/special.hpp"
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -108,10 +109,10 @@ double digamma_half_step(double a) {
 
 // log(sqrt(2 pi e)) - H(t_df(0, 1)) = 1/2 - (a + 1/2)[psi(a + 1/2) - psi(a)] - log(sqrt(a)
 // Gamma(a)/Gamma(a + 1/2)) with a = df/2; both brackets are O(1/df) and each is accurate.
-double entropy_deficit(double df) {
+klest::ClosedForm entropy_deficit(double df) {
   const double a = 0.5 * df;
-  return (0.5 - (a + 0.5) * digamma_half_step(a)) -
-         (0.5 * std::log(a) - lgamma_half_step(df));
+  return klest::kl_terms({0.5, -(a + 0.5) * digamma_half_step(a), -0.5 * std::log(a),
+                          lgamma_half_step(df)});
 }
 
 }  // namespace
@@ -120,7 +121,7 @@ KLEST_REGISTER_DISTRIBUTION(StudentT);
 
 KLEST_REGISTER_KL("student_t", "normal",
                   "derived: cross-entropy minus entropy (inf for df <= 2); checked by quadrature",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double df = p.params().get<double>("df");
                     if (df <= 2) return inf;
                     const double loc = p.params().get<double>("loc");
@@ -132,5 +133,6 @@ KLEST_REGISTER_KL("student_t", "normal",
                     // moment-matched normal the first and fourth terms cancel to O(1/df^2).
                     const double spread =
                         std::fabs(u) < 0.5 ? -0.5 * boost::math::log1pmx(u) : 0.5 * u - std::log(r);
-                    return entropy_deficit(df) + spread + r * r / (df - 2) + 0.5 * z * z;
+                    return entropy_deficit(df) +
+                           klest::kl_terms({spread, r * r / (df - 2), 0.5 * z * z});
                   });

@@ -15,6 +15,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include "detail/special.hpp"
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
@@ -72,15 +73,17 @@ Ends ends(const klest::Distribution& u) {
 // E[log X] for X ~ U(lo, hi), 0 <= lo < hi: (hi log hi - lo log lo)/(hi - lo) - 1, which
 // cancels when the interval is narrow; there log m + E log(1 + t), t ~ U(-r, r), r = h/m, whose
 // series is -sum_k r^(2k) / (2k (2k + 1)).
-double mean_log(double lo, double hi) {
+klest::ClosedForm mean_log(double lo, double hi) {
   const double m = 0.5 * (lo + hi), r = 0.5 * (hi - lo) / m;
   if (r < 0.1) {
     double s = 0, r2 = r * r, pw = r2;
     for (int k = 1; k <= 10; ++k, pw *= r2) s -= pw / (2.0 * k * (2 * k + 1));
-    return std::log(m) + s;
+    return klest::kl_terms({std::log(m), s});
   }
   const double xlogx_lo = lo > 0 ? lo * std::log(lo) : 0.0;
-  return (hi * std::log(hi) - xlogx_lo) / (hi - lo) - 1;
+  const double xlogx_hi = hi * std::log(hi);
+  return {(xlogx_hi - xlogx_lo) / (hi - lo) - 1,
+          (std::abs(xlogx_hi) + std::abs(xlogx_lo)) / (hi - lo) + 1};
 }
 
 }  // namespace
@@ -98,36 +101,47 @@ KLEST_REGISTER_KL("uniform", "uniform",
 // Cross entropy: log B(a, b) - (a - 1) E log X - (b - 1) E log(1 - X),
 // where 1 - X ~ U(1 - hi, 1 - lo).
 KLEST_REGISTER_KL("uniform", "beta", "derived: cross-entropy minus entropy (as PyTorch)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const Ends u = ends(p);
                     if (u.lo < 0 || u.hi > 1) return inf;
                     const double a = q.params().get<double>("a"), b = q.params().get<double>("b");
-                    double cross = log_beta(a, b);
-                    if (a != 1) cross -= (a - 1) * mean_log(u.lo, u.hi);
-                    if (b != 1) cross -= (b - 1) * mean_log(1 - u.hi, 1 - u.lo);
-                    return cross - std::log(u.hi - u.lo);
+                    const double la = boost::math::lgamma(a), lb = boost::math::lgamma(b),
+                                 lc = boost::math::lgamma(a + b);
+                    klest::ClosedForm cross = klest::kl_terms({la, lb, -lc});
+                    if (a != 1) cross = cross - (a - 1) * mean_log(u.lo, u.hi);
+                    if (b != 1) {
+                      // 1 - hi and 1 - lo round by an ulp of 1: log moves by 1/(1 - hi) per unit.
+                      klest::ClosedForm m = mean_log(1 - u.hi, 1 - u.lo);
+                      m.magnitude += 1 / (1 - u.hi);
+                      cross = cross - (b - 1) * m;
+                    }
+                    return cross - klest::ClosedForm(std::log(u.hi - u.lo));
                   });
 
 // Cross entropy: -log(rate) + rate E X.
 KLEST_REGISTER_KL("uniform", "exponential", "derived: cross-entropy minus entropy (as PyTorch)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const Ends u = ends(p);
                     if (u.lo < 0) return inf;
                     const double rate = q.params().get<double>("rate");
-                    return -std::log(rate * (u.hi - u.lo)) + rate * 0.5 * (u.lo + u.hi);
+                    return klest::kl_terms(
+                        {-std::log(rate * (u.hi - u.lo)), rate * 0.5 * (u.lo + u.hi)});
                   });
 
 // Cross entropy: lgamma(shape) - shape log(rate) - (shape - 1) E log X + rate E X.
 KLEST_REGISTER_KL("uniform", "gamma", "derived: cross-entropy minus entropy (as PyTorch)",
-                  [](const klest::Distribution& p, const klest::Distribution& q) {
+                  [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const Ends u = ends(p);
                     if (u.lo < 0) return inf;
                     const double shape = q.params().get<double>("shape");
                     const double rate = q.params().get<double>("rate");
-                    double cross = boost::math::lgamma(shape) - shape * std::log(rate) +
-                                   rate * 0.5 * (u.lo + u.hi);
-                    if (shape != 1) cross -= (shape - 1) * mean_log(u.lo, u.hi);
-                    return cross - std::log(u.hi - u.lo);
+                    klest::ClosedForm cross =
+                        klest::kl_terms({boost::math::lgamma(shape), -shape * std::log(rate),
+                                         rate * 0.5 * (u.lo + u.hi)});
+                    if (shape != 1) {
+                      cross = cross - (shape - 1) * mean_log(u.lo, u.hi);
+                    }
+                    return cross - klest::ClosedForm(std::log(u.hi - u.lo));
                   });
 
 // Cross entropy: log(sd sqrt(2 pi)) + E(X - mean)^2 / (2 sd^2),
@@ -137,7 +151,9 @@ KLEST_REGISTER_KL("uniform", "normal", "derived: cross-entropy minus entropy (as
                     const Ends u = ends(p);
                     const double mean = q.params().get<double>("mean");
                     const double sd = q.params().get<double>("sd");
-                    const double w = (u.hi - u.lo) / sd, dm = (0.5 * (u.lo + u.hi) - mean) / sd;
-                    return 0.5 * std::log(2 * std::numbers::pi) - std::log(w) +
-                           0.5 * (w * w / 12 + dm * dm);
+                    const double w = (u.hi - u.lo) / sd, mid = 0.5 * (u.lo + u.hi);
+                    const double dm = (mid - mean) / sd;
+                    return klest::kl_terms({0.5 * std::log(2 * std::numbers::pi), -std::log(w),
+                                            w * w / 24}) +
+                           klest::detail::mean_shift_term(dm, mid, mean, sd);
                   });

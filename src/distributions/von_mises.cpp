@@ -25,20 +25,34 @@ namespace {
 
 constexpr double pi = std::numbers::pi;
 
-// exp(-x) I0(x), exp(-x) I1(x) and their difference (computed directly: it is ~ I0e/(2x)).
+// log(exp(-x) I0(x)), A(x) = I1(x)/I0(x) and 1 - A(x), each without underflow or cancellation
+// for any x >= 0 (for x near 1e300, exp(-x) I0(x) ~ 1e-150 and 1 - A ~ 1e-300 cannot be
+// formed as products), and the magnitude that 1 - A was computed from.
 struct ScaledBessel {
-  double i0e, i1e, diff;
+  double log_i0e, a, one_minus_a, one_minus_a_magnitude, log_i0e_magnitude;
+  double log_i0 = 0;  // log I0(x) itself, for x < 25 only
 };
 
 ScaledBessel scaled_bessel(double x) {
   if (x < 25) {
-    const double e = std::exp(-x);
-    const double i0 = boost::math::cyl_bessel_i(0, x) * e;
-    const double i1 = boost::math::cyl_bessel_i(1, x) * e;
-    return {i0, i1, i0 - i1};
+    const double i0 = boost::math::cyl_bessel_i(0, x), i1 = boost::math::cyl_bessel_i(1, x);
+    // For x < 1, log I0 = log1p(sum_k (x^2/4)^k / (k!)^2), which keeps its relative accuracy
+    // where I0 - 1 is tiny.
+    double log_i0 = std::log(i0);
+    if (x < 1) {
+      const double y = 0.25 * x * x;
+      double term = 1, sum = 0;
+      for (int k = 1; k < 30 && term > 1e-18 * sum; ++k) {
+        term *= y / (double(k) * double(k));
+        sum += term;
+      }
+      log_i0 = std::log1p(sum);
+    }
+    return {log_i0 - x, i1 / i0, (i0 - i1) / i0, (i0 + i1) / i0, log_i0 + x + 1, log_i0};
   }
   // Hankel's asymptotic expansion: exp(-x) I_nu(x) ~ (2 pi x)^(-1/2) sum_k t_k(nu), with
   // t_k = t_(k-1) ((2k - 1)^2 - 4 nu^2)/(8 k x). For x >= 25 its smallest term is below 1e-20.
+  // The common factor (2 pi x)^(-1/2) cancels from A and 1 - A, and enters log I0e as a log.
   double t0 = 1, t1 = 1, s0 = 1, s1 = 1, sd = 0;
   for (int k = 1; k < 80; ++k) {
     const double odd = (2.0 * k - 1) * (2.0 * k - 1);
@@ -49,8 +63,8 @@ ScaledBessel scaled_bessel(double x) {
     sd += t0 - t1;
     if (std::max(std::fabs(t0), std::fabs(t1)) < 1e-18 * sd) break;
   }
-  const double c = 1 / std::sqrt(2 * pi * x);
-  return {c * s0, c * s1, c * sd};
+  const double half_log = 0.5 * std::log(2 * pi * x);
+  return {std::log(s0) - half_log, s1 / s0, sd / s0, sd / s0, std::log(s0) + half_log + 1};
 }
 
 class VonMises final : public klest::Distribution {
@@ -68,7 +82,7 @@ class VonMises final : public klest::Distribution {
   explicit VonMises(klest::Params p)
       : Distribution(std::move(p)), mu_(params().get<double>("mu")),
         kappa_(params().get<double>("kappa")),
-        log_norm_(std::log(2 * pi) + std::log(scaled_bessel(kappa_).i0e)) {
+        log_norm_(std::log(2 * pi) + scaled_bessel(kappa_).log_i0e) {
     // Best-Fisher constants: rho = (tau - sqrt(2 tau))/(2 kappa) with tau = 1 + sqrt(1 + 4k^2),
     // rewritten as 2 kappa/(tau + sqrt(2 tau)); d = r - 1 with r = (1 + rho^2)/(2 rho).
     const double s = std::hypot(1.0, 2 * kappa_);
@@ -120,16 +134,29 @@ class VonMises final : public klest::Distribution {
 
 KLEST_REGISTER_DISTRIBUTION(VonMises);
 
-// In scaled form, with A = I1e/I0e and 1 - A = (I0e - I1e)/I0e:
+// In scaled form, with A = I1/I0:
 //   KL = log I0e(k2) - log I0e(k1) + (k2 - k1)(1 - A(k1)) + 2 k2 A(k1) sin^2((mu1 - mu2)/2)
 KLEST_REGISTER_KL("von_mises", "von_mises",
                   "derived: cross-entropy minus entropy, E cos(X - mu) = I1/I0; TFP registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const klest::Params &a = p.params(), &b = q.params();
                     const double k1 = a.get<double>("kappa"), k2 = b.get<double>("kappa");
-                    const double h = std::sin(0.5 * (a.get<double>("mu") - b.get<double>("mu")));
+                    const double mu1 = a.get<double>("mu"), mu2 = b.get<double>("mu");
+                    const double h = std::sin(0.5 * (mu1 - mu2));
                     const ScaledBessel b1 = scaled_bessel(k1), b2 = scaled_bessel(k2);
-                    const double a1 = b1.i1e / b1.i0e;
-                    return std::log(b2.i0e / b1.i0e) + (k2 - k1) * (b1.diff / b1.i0e) +
-                           2 * k2 * a1 * h * h;
+                    const double dk = k2 - k1;
+                    const double spread = dk * b1.one_minus_a;
+                    const double turn = 2 * k2 * b1.a * h * h;
+                    // mu1 - mu2 and sin round by an ulp of pi: the turn moves by k2 A |h| eps
+                    // per unit.
+                    const klest::ClosedForm turn_terms{turn, turn + 8 * k2 * std::abs(h)};
+                    if (k1 < 25 && k2 < 25) {
+                      // Unscaled, log I0(k2) - log I0(k1) - A(k1)(k2 - k1) + turn: for small
+                      // kappas the scaled form's -k2 + k1 cancels against its spread term.
+                      return klest::kl_terms({b2.log_i0, -b1.log_i0, -b1.a * dk}) + turn_terms;
+                    }
+                    return klest::ClosedForm{b2.log_i0e - b1.log_i0e,
+                                             b2.log_i0e_magnitude + b1.log_i0e_magnitude} +
+                           klest::ClosedForm{spread, std::abs(dk) * b1.one_minus_a_magnitude} +
+                           turn_terms;
                   });

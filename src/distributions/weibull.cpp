@@ -91,8 +91,8 @@ KLEST_REGISTER_KL("weibull", "weibull",
                   "Bauckhage (2013), arXiv:1310.3713; TFP registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double k1 = get(p, "shape"), k2 = get(q, "shape"), t = k2 / k1;
-                    const double log_ratio = std::log(get(p, "scale")) - std::log(get(q, "scale"));
-                    return gumbel_kl(t, k2 * log_ratio);
+                    const double l1 = std::log(get(p, "scale")), l2 = std::log(get(q, "scale"));
+                    return gumbel_kl(t, k2 * (l1 - l2), k2 * (std::abs(l1) + std::abs(l2)));
                   });
 
 // Q = gamma(shape a, rate b):
@@ -103,6 +103,11 @@ KLEST_REGISTER_KL("weibull", "gamma",
                     const double k = get(p, "shape"), l = get(p, "scale");
                     const double a = get(q, "shape"), b = get(q, "rate");
                     const double g = std::numbers::egamma;
-                    return std::log(k) - a * (std::log(b) + std::log(l)) + boost::math::lgamma(a) +
-                           a * g / k - g + b * l * boost::math::tgamma(1 + 1 / k) - 1;
+                    // b l Gamma(1 + 1/k) = e^u, u = log b + log l + lgamma(1 + 1/k)
+                    const double lb = std::log(b), ll = std::log(l);
+                    const double lg = boost::math::lgamma(1 + 1 / k);
+                    return klest::kl_terms({std::log(k), -a * lb, -a * ll, boost::math::lgamma(a),
+                                            a * g / k, -g, -1.0}) +
+                           klest::detail::exp_terms(lb + ll + lg,
+                                                    std::abs(lb) + std::abs(ll) + std::abs(lg));
                   });
