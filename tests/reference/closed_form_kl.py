@@ -621,6 +621,60 @@ def pair_poisson_binomial(rng):
     return (spec("poisson", rate=num(lam)), spec("binomial", n=str(n), p=num(p)), lambda: INF)
 
 
+def pair_half_normal(rng):
+    s1 = width(rng); s2 = scale_of(rng, s1)
+    return (spec("half_normal", sd=num(s1)), spec("half_normal", sd=num(s2)),
+            lambda: mp.log(m(s2) / m(s1)) + m(s1) ** 2 / (2 * m(s2) ** 2) - mpf(1) / 2)
+
+
+def pair_chi2_chi2(rng):
+    k1 = shape(rng, 1e-3, 1e16); k2 = near(rng, k1, 1.0) if rng.random() < 0.6 else shape(rng, 1e-3, 1e16)
+    return (spec("chi2", df=num(k1)), spec("chi2", df=num(k2)),
+            lambda: kl_gamma(m(k1) / 2, mpf(1) / 2, m(k2) / 2, mpf(1) / 2))
+
+
+def pair_chi2_gamma(rng):
+    k = shape(rng, 1e-3, 1e16); a = near(rng, k / 2, 1.0); b = near(rng, 0.5, 1.0)
+    return (spec("chi2", df=num(k)), spec("gamma", shape=num(a), rate=num(b)),
+            lambda: kl_gamma(m(k) / 2, mpf(1) / 2, m(a), m(b)))
+
+
+def pair_gamma_chi2(rng):
+    a = shape(rng, 1e-3, 1e16); b = width(rng); k = near(rng, 2 * a, 1.0)
+    return (spec("gamma", shape=num(a), rate=num(b)), spec("chi2", df=num(k)),
+            lambda: kl_gamma(m(a), m(b), m(k) / 2, mpf(1) / 2))
+
+
+def pair_inverse_gamma(rng):
+    a1 = shape(rng); a2 = near(rng, a1, 1.0) if rng.random() < 0.6 else shape(rng)
+    a2 = min(max(a2, 1e-3), 1e16)
+    b1 = width(rng); b2 = scale_of(rng, b1)
+    def f():
+        # textbook form: E_P[log p - log q] with E log X = log b - psi(a), E 1/X = a/b
+        A1, B1, A2, B2 = m(a1), m(b1), m(a2), m(b2)
+        elog = mp.log(B1) - mp.digamma(A1)
+        lp = A1 * mp.log(B1) - mp.loggamma(A1) - (A1 + 1) * elog - B1 * A1 / B1
+        lq = A2 * mp.log(B2) - mp.loggamma(A2) - (A2 + 1) * elog - B2 * A1 / B1
+        return lp - lq
+    return (spec("inverse_gamma", shape=num(a1), scale=num(b1)),
+            spec("inverse_gamma", shape=num(a2), scale=num(b2)), f)
+
+
+def pair_dirichlet(rng):
+    k = rng.randint(2, 6)
+    base = shape(rng, 1e-3, 1e12)
+    a1 = [near(rng, base, 2.0) for _ in range(k)]
+    a2 = [near(rng, x, 0.5) for x in a1] if rng.random() < 0.6 else [shape(rng, 1e-3, 1e12) for _ in range(k)]
+    def f():
+        A1 = [m(x) for x in a1]; A2 = [m(x) for x in a2]
+        s1, s2 = mp.fsum(A1), mp.fsum(A2)
+        return (mp.loggamma(s1) - mp.loggamma(s2) - mp.fsum(mp.loggamma(x) for x in A1)
+                + mp.fsum(mp.loggamma(x) for x in A2)
+                + mp.fsum((x - y) * (mp.digamma(x) - mp.digamma(s1)) for x, y in zip(A1, A2)))
+    vec = lambda v: "[" + ", ".join(num(x) for x in v) + "]"
+    return (spec("dirichlet", alpha=vec(a1)), spec("dirichlet", alpha=vec(a2)), f)
+
+
 def pair_uniform_box(rng):
     d = rng.randint(1, 4)
     lo1, hi1, lo2, hi2 = [], [], [], []
@@ -651,7 +705,8 @@ PAIRS = [
     pair_pareto_exp, pair_pareto_gamma, pair_pareto_normal, pair_von_mises, pair_poisson,
     pair_geometric, pair_binomial, pair_negative_binomial, pair_binomial_poisson,
     pair_categorical, pair_mvnormal, pair_normal_mvnormal, pair_mvnormal_normal,
-    pair_poisson_binomial, pair_uniform_box,
+    pair_poisson_binomial, pair_uniform_box, pair_half_normal, pair_chi2_chi2, pair_chi2_gamma,
+    pair_gamma_chi2, pair_inverse_gamma, pair_dirichlet,
 ]
 
 
