@@ -1,4 +1,5 @@
-// Categorical distribution on 0, ..., K-1 with probabilities probs = [p_0, ..., p_{K-1}].
+// Categorical distribution on 0, ..., K-1 with probabilities probs = [p_0, ..., p_{K-1}], or
+// weights = [w_0, ..., w_{K-1}] (>= 0, any positive finite sum) normalised to p_k = w_k / sum.
 //   log p(k) = log p_k   (-inf where p_k = 0, outside 0..K-1 and at non-integers)
 // The probabilities must be >= 0 and sum to 1 within 1e-9; they are then divided by their sum,
 // so that the distribution used everywhere (density, sampler, closed form) sums to 1 up to
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/error.hpp"
 #include "klest/truth.hpp"
@@ -26,10 +28,18 @@ namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-// The probabilities of a bound 'probs' parameter, checked and divided by their sum.
+// The probabilities of a bound 'probs' or 'weights' parameter (exactly one of them given),
+// checked and divided by their sum.
 std::vector<double> normalised_probs(const klest::Params& params) {
-  const klest::SpecValue& v = params.at("probs");
-  const std::string head = "distribution 'categorical': parameter 'probs'";
+  const bool by_weight = !params.at("weights").list().empty();
+  const std::string name = by_weight ? "weights" : "probs";
+  if (by_weight == !params.at("probs").list().empty()) {
+    throw klest::InputError(
+        "distribution 'categorical': give exactly one of 'probs' (summing to 1) and 'weights' "
+        "(normalised to sum to 1)");
+  }
+  const klest::SpecValue& v = params.at(name);
+  const std::string head = "distribution 'categorical': parameter '" + name + "'";
   std::vector<double> probs;
   for (const klest::SpecValue& e : v.list()) {
     if (!e.is_number()) {
@@ -38,18 +48,22 @@ std::vector<double> normalised_probs(const klest::Params& params) {
     }
     probs.push_back(e.number());
   }
-  if (probs.empty()) throw klest::InputError(head + " is [], but must not be empty");
   double sum = 0;
   for (std::size_t k = 0; k < probs.size(); ++k) {
-    if (!(probs[k] >= 0)) {
-      throw klest::InputError(head + ": probs[" + std::to_string(k) + "] is " +
-                              klest::format_number(probs[k]) + ", but must be >= 0");
+    if (!(probs[k] >= 0 && probs[k] < inf)) {
+      throw klest::InputError(head + ": " + name + "[" + std::to_string(k) + "] is " +
+                              klest::format_number(probs[k]) + ", but must be >= 0 and finite");
     }
     sum += probs[k];
   }
-  if (!(std::abs(sum - 1) <= 1e-9)) {
+  if (by_weight) {
+    if (!(sum > 0 && sum < inf)) {
+      throw klest::InputError(head + " sums to " + klest::format_number(sum) +
+                              ", but must have a positive, finite sum");
+    }
+  } else if (!(std::abs(sum - 1) <= 1e-9)) {
     throw klest::InputError(head + " sums to " + klest::format_number(sum) +
-                            ", but must sum to 1 (within 1e-9)");
+                            ", but must sum to 1 (within 1e-9; use 'weights' to normalise)");
   }
   for (double& p : probs) p /= sum;
   return probs;
@@ -62,9 +76,14 @@ class Categorical final : public klest::Distribution {
   static constexpr klest::Support family_kind = klest::Support::discrete;
   static constexpr std::string_view example = "categorical(probs=[0.2, 0.3, 0.5])";
   static klest::ParamSpec schema() {
-    return {klest::param_value("probs", klest::ParamType::list,
+    return {klest::param_value("probs", klest::ParamType::list, klest::SpecList{},
                                "probabilities of 0, ..., K-1 (>= 0, summing to 1 within 1e-9; "
-                               "divided by their sum)")};
+                               "divided by their sum)")
+                .unlabelled_at_default(),
+            klest::param_value("weights", klest::ParamType::list, klest::SpecList{},
+                               "instead of probs: weights of 0, ..., K-1 (>= 0, any positive "
+                               "sum), divided by their sum")
+                .unlabelled_at_default()};
   }
   explicit Categorical(klest::Params p)
       : Distribution(std::move(p)), probs_(normalised_probs(params())) {

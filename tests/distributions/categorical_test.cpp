@@ -80,14 +80,39 @@ TEST(Categorical, SamplerFitsThePmf) {
 TEST(Categorical, RejectsBadParameters) {
   expect_rejected("categorical([0.5, 0.6])",
                   "distribution 'categorical': parameter 'probs' sums to 1.1, but must "
-                  "sum to 1 (within 1e-9)");
+                  "sum to 1 (within 1e-9; use 'weights' to normalise)");
   expect_rejected("categorical([0.2, 0.3, 0.500000002])", "sums to 1.000000002");
   expect_rejected("categorical([0.5, -0.1, 0.6])",
                   "distribution 'categorical': parameter 'probs': probs[1] is -0.1, "
                   "but must be >= 0");
-  expect_rejected("categorical([])", "parameter 'probs' is [], but must");
+  expect_rejected("categorical([])", "give exactly one of 'probs'");
   expect_rejected("categorical([[0.5], [0.5]])", "must be a list of numbers");
-  expect_rejected("categorical()", "parameter 'probs' is required");
+  expect_rejected("categorical()", "give exactly one of 'probs' (summing to 1) and 'weights'");
+  expect_rejected("categorical(probs=[0.5, 0.5], weights=[1, 1])", "give exactly one of");
+  expect_rejected("categorical(weights=[0, 0])",
+                  "parameter 'weights' sums to 0, but must have a positive, finite sum");
+  expect_rejected("categorical(weights=[1, -2])", "weights[1] is -2, but must be >= 0");
+  expect_rejected("categorical(weights=[1, inf])", "must be a list of numbers");
+}
+
+// weights= is probs= divided by the weights' sum: the same density, draws and KL.
+TEST(Categorical, WeightsAreNormalised) {
+  expect_canonical_spec_round_trips("categorical(weights=[2, 3, 5])",
+                                    "categorical(weights=[2, 3, 5])");
+  const auto w = make("categorical(weights=[2, 3, 5])");
+  const auto p = make("categorical(probs=[0.2, 0.3, 0.5])");
+  for (double k : {0.0, 1.0, 2.0}) {
+    EXPECT_NEAR(w->log_density({&k, 1}), p->log_density({&k, 1}), 1e-15) << k;
+  }
+  const double outside = 3;
+  EXPECT_EQ(w->log_density({&outside, 1}), -inf);
+  klest::Rng a = klest::rng_for(3), b = klest::rng_for(3);
+  const auto xa = w->sample(a, 200), xb = p->sample(b, 200);
+  EXPECT_TRUE(std::equal(xa.values().begin(), xa.values().end(), xb.values().begin()));
+  // mpmath, mp.dps = 30: sum(a*log(a/b)) with a = [2/10, 3/10, 5/10], b = [1/7, 2/7, 4/7]
+  //   = 0.0151658002628108754473591928447
+  const double kl = klest::true_kl(*w, *make("categorical(weights=[1e-300, 2e-300, 4e-300])")).value;
+  EXPECT_NEAR(kl, 0.0151658002628108754473591928447, 1e-15);
 }
 
 TEST(Categorical, SpecRoundTrip) {
