@@ -117,25 +117,30 @@
 // leaves nearest first, skips every box beyond the truncation radius, and sums whole leaves in
 // tight loops:
 //   epanechnikov: the points with |u| < 1, exactly those whose kernel value is not 0: exact.
-//   gaussian:     every point with |u|^2 < D0 + 2 log(1/eps), eps = 1e-12, D0 the squared
-//                 distance |u|^2 from the query to its nearest point (the left-out point
-//                 excluded): a radius about 7.4 bandwidths beyond the nearest point. Each
-//                 dropped term is below eps times the largest term, which is kept, so the sum
-//                 loses a fraction below (N - 1) eps and its log less than (N - 1) eps; D moves
-//                 by less than (n + m) eps (2e-7 at n = m = 1e5, far less in practice since few
-//                 points sit just beyond the radius). The sum is a streaming log-sum-exp
-//                 relative to the nearest point seen so far; leaves come nearest first, so that
-//                 is soon the nearest point, and the points summed while the radius was still
-//                 wider are extra terms, which only make the sum more exact. Since the radius is
-//                 measured from the nearest point, a query in a far tail (no point within 7.4
-//                 bandwidths) still sums its nearest points exactly: log q stays finite, never
-//                 log 0.
+//   gaussian:     within a relative error `tolerance` (default 1e-6) of every sum, so each log
+//                 density within -log(1 - tol) ~ tol and D within twice that. All terms are
+//                 scaled by exp(D0 / (2 c^2)), D0 the squared distance to the nearest point
+//                 (found first; the left-out point excluded), so no term exceeds 1 and the
+//                 nearest is exactly 1: a query in a far tail keeps a finite log q. The query
+//                 walks the tree nearest boxes first; a box of n_B points is taken whole when
+//                 its error bound fits its share of the budget, tol/2 times (a lower bound of
+//                 its own terms + n_B/N times a lower bound of the whole sum so far), so the
+//                 errors add up to at most tol times the sum (the budget rule of A. G. Gray and
+//                 A. W. Moore, "Nonparametric density estimation: toward computational
+//                 tractability", SIAM Data Mining 2003). Taken whole means either n_B times the
+//                 midpoint of its terms' range (the nearest and farthest corner give the range)
+//                 or, in 1-3 dimensions, the box's Hermite expansion of p terms per coordinate
+//                 (p = 32, 24, 12), the fast Gauss transform's far-field series (L. Greengard
+//                 and J. Strain, "The fast Gauss transform", SIAM J. Sci. Stat. Comput.
+//                 12(1):79-94, 1991) with a rigorous remainder bound from Cramer's inequality
+//                 (see GaussExpansions), plus a bound on its rounding. Otherwise its children
+//                 are visited, and at a leaf every point is summed exactly.
 // The terms of one query are summed in leaf order, which depends only on the data and the
 // query. truncate=false sums every pair in index order (for checking). Above dimension 4
 // (Gaussian) or 12 (Epanechnikov) every pair is summed whatever `truncate` says: there the boxes
 // prune too little to pay for themselves at the sizes measured (for the Gaussian kernel in 5-D
-// the tree took as long as the exact sums at n = m = 1e5, and longer at 1e4; the Epanechnikov
-// tree was still 6x faster in 10-D at 5e3).
+// the tree walk took over 200 s at n = m = 1e5 against about 100 s for the exact sums on two
+// threads; the Epanechnikov tree was still 6x faster in 10-D at 5e3).
 //
 // Reference: B. W. Silverman, Density Estimation for Statistics and Data Analysis, Chapman &
 // Hall, 1986 (kernels, leave-one-out density estimates, bandwidth rules). The resubstitution
@@ -145,15 +150,17 @@
 // the KL between the kernel-smoothed laws, roughly) and O(1/(N h^d)) variance-type terms.
 // Cost: without truncation O(n (n + m) d) time. With it, O((n + m) log(n + m)) to build the
 // trees plus, per query, the leaves within the radius. For the Epanechnikov kernel that is a
-// fraction of order h^d of the sample. For the Gaussian kernel the radius of 7.4 bandwidths
-// still holds a large part of the sample at practical sizes (rule bandwidths shrink only like
-// N^(-1/(d+4))), so truncation saves a constant factor and the cost stays about quadratic; for
-// large samples the Epanechnikov kernel is the practical choice. Measured on one thread
-// (n = m, P = N(0, I), Q = N(1, 4 I), silverman, diagonal; seconds, all pairs -> truncated):
+// fraction of order h^d of the sample. For the Gaussian kernel in 1-2 dimensions the expansions
+// make it close to O(n log n) plus O(N p^d) per tree to build them: processor seconds on two
+// threads of a loaded machine (n = m, P = N(0, I), Q = N(0.5, I), silverman, diagonal, tol =
+// 1e-6; the previous radius truncation at 1e-12 of the largest term in parentheses):
+// n = 2e4, d = 2: 0.68 (2.2); n = 1e5: d = 1 0.79, d = 2 3.2 (one thread, earlier: 132 and 91
+// s). In 3-4 dimensions the walk costs about as much as that truncation did (n = 2e4, d = 3:
+// 2.0 (1.95); d = 4: 3.0 (2.2)): the expansions need too many terms there and the budget keeps
+// most leaves exact. Measured earlier on one thread, seconds (all pairs -> truncated):
 //                   n = 1e4                        n = 1e5
-//   gaussian      d=1 1.4 -> 1.2, d=2 1.5 -> 1.0  d=1 182 -> 132, d=2 149 -> 91, d=5 196
 //   epanechnikov  d=1, 2, 5: 0.7-1.0 -> 0.06      d=1 123 -> 5.1, d=2 66 -> 2.1, d=5 98 -> 1.1
-// (the Gaussian kernel in 5-D sums every pair: 2.2 s at 1e4). lcv adds 18 leave-one-out passes
+// (the Gaussian kernel in 5-D sums every pair: 2.2 s at 1e4, 196 s at 1e5). lcv adds 18 leave-one-out passes
 // over each sample, in which c up to 4 widens the radius: 30-60x the cost of the estimate at
 // n = 1e4 in 1-D (35 s Gaussian, 3.7 s Epanechnikov). Memory O((n + m) d). The n queries (and
 // the N terms of each LCV evaluation) run through klest::detail::parallel_for; each writes its
@@ -281,54 +288,295 @@ double log_kernel_sum_tree(Kernel kernel, const double* q, const Whitened& s, do
         [&] { return radius2; });
     return std::log(sum);  // -inf for an empty sum
   }
-  // Streaming log-sum-exp: `top` is the smallest squared distance seen so far (the largest
-  // term), `sum` the terms relative to it. Leaves come nearest first, so top soon reaches the
-  // nearest point's D0; the radius top + c^2 reach only shrinks, and the points summed while it
-  // was larger are extra terms, which only make the sum more exact.
-  double top = infinity;
-  auto radius2 = [&] {
-    const double r = top + c2 * gaussian_reach;
-    return r > top ? r : std::nextafter(top, infinity);  // top so large that reach is lost
-  };
-  s.tree->nearest_first(
-      q,
-      [&](std::size_t first, std::size_t count, const double*, const double*) {
-        const double* pts = s.tree->point(first);
-        const std::size_t* rows = s.tree->rows_from(first);
-        double d2[tree_leaf_size];
-        double leaf_top = infinity;
-        for (std::size_t i = 0; i < count; ++i) {
-          d2[i] = klest::detail::squared_distance(q, pts + i * dim, dim);
-          leaf_top = rows[i] != skip && d2[i] < leaf_top ? d2[i] : leaf_top;
-        }
-        if (leaf_top < top) {
-          sum *= std::exp(-0.5 * (top - leaf_top) * inv_c2);  // 0 * 0 while top is inf
-          top = leaf_top;
-        }
-        // Without branches (a point near the radius is as likely in as out): the exponents of
-        // the points within the radius are packed to the front, then exponentiated.
-        const double limit = radius2();
-        double t[tree_leaf_size];
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-          t[kept] = -0.5 * (d2[i] - top) * inv_c2;
-          kept += std::size_t(d2[i] < limit) & std::size_t(rows[i] != skip);
-        }
-        double leaf_sum = 0;  // a local, so that it stays in a register across the calls of exp
-        for (std::size_t i = 0; i < kept; ++i) leaf_sum += std::exp(t[i]);
-        sum += leaf_sum;
-      },
-      radius2);
-  // The nearest point is summed with the term exp(0) = 1, so sum >= 1; an empty sum means the
-  // sample has no point besides `skip` (not possible here), never an underflow.
-  if (!(sum > 0)) return log_kernel_sum_exact(kernel, q, s, c, skip, scratch);
-  return -0.5 * top * inv_c2 + std::log(sum);
+  return log_kernel_sum_exact(kernel, q, s, c, skip, scratch);  // the Gaussian goes elsewhere
 }
 
+// Gaussian sums with a relative error bound (see the header): Hermite expansions of the tree's
+// nodes for one bandwidth factor c. In units of h = sqrt(2) c the kernel is exp(-|t - s|^2), and
+// for the points s of a node with centre 0 (Greengard and Strain 1991)
+//   sum_j exp(-|t - s_j|^2) = sum_alpha A_alpha prod_i H_alpha_i(t_i) exp(-t_i^2),
+//   A_alpha = sum_j prod_i s_ji^alpha_i / alpha_i!,
+// H_n the Hermite polynomials, alpha over [0, p)^d. Per coordinate the series left out after p
+// terms is at most K e^(-t^2/2) a^p / sqrt(p!) / (1 - a / sqrt(p + 1)), a = sqrt(2) rho, rho the
+// node's half-width there in units of h and K = 1.086435 (Cramer's inequality
+// |H_n(t)| <= K 2^(n/2) sqrt(n!) e^(t^2/2), Abramowitz and Stegun 22.14.17); with E_i that bound
+// and F_i = exp(-gap_i^2) the largest kernel factor over the node (gap_i: from t_i to the
+// node's slab), a point's error is at most prod_i (F_i + E_i) - prod_i F_i.
+class GaussExpansions {
+ public:
+  GaussExpansions(const Whitened& s, double c) : tree_(*s.tree), dim_(s.dim), h_(std::sqrt(2.0) * c) {
+    const std::size_t d = dim_;
+    // Terms per coordinate: p^d coefficients a node, which must stay below the cost of the
+    // node's exact sum to pay.
+    static constexpr std::size_t terms_by_dim[] = {0, 32, 24, 12, 0};
+    p_ = d < std::size(terms_by_dim) ? terms_by_dim[d] : 0;
+    offset_.assign(tree_.nodes(), none);
+    weight_.assign(tree_.nodes(), 0.0);
+    truncation_.assign(tree_.nodes() * d, infinity);
+    position_.resize(tree_.rows());
+    for (std::size_t pos = 0; pos < tree_.rows(); ++pos) position_[tree_.row(pos)] = pos;
+    if (p_ == 0) return;
+    size_ = 1;
+    for (std::size_t i = 0; i < d; ++i) size_ *= p_;
+    const double max_a = 0.8 * std::sqrt(double(p_ + 1));
+    // Nodes worth an expansion: narrow enough for the series and holding more points than a
+    // quarter of its coefficients; at most 2^22 coefficients in all (32 MiB).
+    std::size_t min_points = std::max<std::size_t>(8, size_ / 4);
+    std::vector<std::size_t> chosen;
+    for (;;) {
+      chosen.clear();
+      for (std::size_t node = 0; node < tree_.nodes(); ++node) {
+        if (tree_.end(node) - tree_.begin(node) < min_points) continue;
+        bool narrow = true;
+        for (std::size_t i = 0; i < d; ++i) {
+          narrow = narrow && std::sqrt(2.0) * 0.5 * (tree_.upper(node)[i] - tree_.lower(node)[i]) / h_ < max_a;
+        }
+        if (narrow) chosen.push_back(node);
+      }
+      if (chosen.size() * size_ <= (std::size_t(1) << 22)) break;
+      min_points *= 2;
+    }
+    coef_.assign(chosen.size() * size_, 0.0);
+    for (std::size_t k = 0; k < chosen.size(); ++k) offset_[chosen[k]] = k * size_;
+    // Cramer's bound of |H_n| e^(-t^2/2) without K: 2^(n/2) sqrt(n!).
+    std::vector<double> cramer(p_);
+    for (std::size_t n = 0; n < p_; ++n) cramer[n] = std::exp(0.5 * (double(n) * std::numbers::ln2 + std::lgamma(double(n) + 1)));
+    klest::detail::parallel_for(chosen.size(), [&](std::size_t k) {
+      const std::size_t node = chosen[k];
+      double* a = coef_.data() + k * size_;
+      std::vector<double> pw(d * p_), outer(size_);
+      for (std::size_t pos = tree_.begin(node); pos < tree_.end(node); ++pos) {
+        const double* z = tree_.point(pos);
+        for (std::size_t i = 0; i < d; ++i) {
+          const double si = (z[i] - centre(node, i)) / h_;
+          pw[i * p_] = 1;
+          for (std::size_t n = 1; n < p_; ++n) pw[i * p_ + n] = pw[i * p_ + n - 1] * si / double(n);
+        }
+        outer_product(pw.data(), outer.data());
+        for (std::size_t j = 0; j < size_; ++j) a[j] += outer[j];
+      }
+      // Per coordinate, K a^p / sqrt(p!) / (1 - a / sqrt(p + 1)): E_i without e^(-t_i^2 / 2).
+      for (std::size_t i = 0; i < d; ++i) {
+        const double a = std::sqrt(2.0) * 0.5 * (tree_.upper(node)[i] - tree_.lower(node)[i]) / h_;
+        truncation_[node * d + i] =
+            cramer_k * std::exp(double(p_) * std::log(a) - 0.5 * std::lgamma(double(p_) + 1)) /
+            (1 - a / std::sqrt(double(p_) + 1));
+      }
+      // W = sum_alpha |A_alpha| prod_i 2^(alpha_i/2) sqrt(alpha_i!), for the rounding bound.
+      std::vector<double> w(d * p_);
+      for (std::size_t i = 0; i < d; ++i) std::copy_n(cramer.begin(), p_, w.begin() + std::ptrdiff_t(i * p_));
+      outer_product(w.data(), outer.data());
+      double sum = 0;
+      for (std::size_t j = 0; j < size_; ++j) sum += std::abs(a[j]) * outer[j];
+      weight_[node] = sum;
+    }, tree_.rows() * size_ > 10000000 ? 1 : chosen.size() + 1);  // threads only for real work
+  }
+
+  /// log sum_{j != skip} exp(-|q - s_j|^2 / (2 c^2)) within a relative error `tol` (the
+  /// result's log within -log(1 - tol)), skip a row of the sample or `none`.
+  double log_sum(const double* q, std::size_t skip, std::size_t skip_position, double tol) const;
+
+  /// The leaf position of a row of the sample, `none` for any other value.
+  std::size_t position_of_row(std::size_t row) const {
+    return row < position_.size() ? position_[row] : none;
+  }
+
+  static constexpr std::size_t none = std::size_t(-1);
+  static constexpr double cramer_k = 1.086435;
+
+ private:
+  double centre(std::size_t node, std::size_t i) const {
+    return 0.5 * (tree_.lower(node)[i] + tree_.upper(node)[i]);
+  }
+  // out[alpha] = prod_i v[i * p + alpha_i], alpha_0 most significant.
+  void outer_product(const double* v, double* out) const {
+    std::size_t len = 1;
+    out[0] = 1;
+    for (std::size_t i = 0; i < dim_; ++i) {
+      for (std::size_t j = len; j-- > 0;) {
+        const double x = out[j];
+        for (std::size_t n = 0; n < p_; ++n) out[j * p_ + n] = x * v[i * p_ + n];
+      }
+      len *= p_;
+    }
+  }
+
+  friend struct GaussWalk;
+  const klest::detail::BoxTree& tree_;
+  std::size_t dim_, p_ = 0, size_ = 0;
+  double h_;
+  std::vector<std::size_t> offset_;  // per node: its coefficients in coef_, or none
+  std::vector<double> weight_, coef_;
+  std::vector<double> truncation_;     // per node and coordinate: E_i without e^(-t_i^2 / 2)
+  std::vector<std::size_t> position_;  // per row: its leaf position
+};
+
+// One query's walk of the tree, nearest boxes first. All values are scaled by exp(D0 / h^2),
+// D0 the squared distance to the nearest point (its term is then exactly 1, and no term
+// exceeds 1). A node is taken whole when its error bound is within its share of the budget:
+// tol/2 times the sum of a lower bound of its own terms and its fraction n_N / N of a lower
+// bound of the whole sum (Gray and Moore 2001); the shares add up to at most tol times the sum.
+// Taken whole means the midpoint of its terms' range (n_N (Kmax + Kmin) / 2, error
+// n_N (Kmax - Kmin) / 2) or its Hermite expansion; else its children, or at a leaf every point.
+struct GaussWalk {
+  const GaussExpansions& g;
+  const double* q;
+  std::size_t skip, skip_position, count;
+  double tol, shift;  // shift = D0 / h^2
+  std::vector<double>& herm;  // scratch, kept per thread
+  std::vector<double>& work;
+  std::vector<double>& factor;
+  std::vector<double>& bound;
+  double sum = 0, low = 0;
+
+  double bound_low() const { return std::max(1.0, low); }
+
+  void visit(std::size_t node) {
+    const klest::detail::BoxTree& t = g.tree_;
+    const std::size_t d = g.dim_;
+    const double* lo = t.lower(node);
+    const double* hi = t.upper(node);
+    const double inv_h2 = 1 / (g.h_ * g.h_);
+    double near2 = 0, far2 = 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      const double below = lo[i] - q[i], above = q[i] - hi[i];
+      const double gap = std::max(0.0, std::max(below, above));
+      const double reach = std::max(std::abs(q[i] - lo[i]), std::abs(q[i] - hi[i]));
+      near2 += gap * gap;
+      far2 += reach * reach;
+    }
+    const std::size_t b = t.begin(node), e = t.end(node);
+    const bool holds_skip = skip_position >= b && skip_position < e;
+    const double n_node = double(e - b - (holds_skip ? 1 : 0));
+    if (n_node == 0) return;
+    // Rounding of near2 and far2 (a few ulps) moves Kmax and Kmin by far less than tol.
+    const double k_max = std::exp(shift - near2 * inv_h2), k_min = std::exp(shift - far2 * inv_h2);
+    const double budget = 0.5 * tol * (n_node * k_min + bound_low() * n_node / double(count));
+    if (n_node * (k_max - k_min) * 0.5 <= budget) {
+      sum += n_node * 0.5 * (k_max + k_min);
+      low += n_node * k_min;
+      return;
+    }
+    if (!holds_skip && g.offset_[node] != GaussExpansions::none && shift < 600 &&
+        expansion(node, n_node, k_min, budget)) {
+      return;
+    }
+    if (t.is_leaf(node)) {
+      double leaf = 0;
+      for (std::size_t pos = b; pos < e; ++pos) {
+        if (pos == skip_position) continue;
+        leaf += std::exp(shift - klest::detail::squared_distance(q, t.point(pos), d) * inv_h2);
+      }
+      sum += leaf;
+      low += leaf;
+      return;
+    }
+    // The nearer child first, so that the lower bound grows early.
+    const std::size_t left = 2 * node + 1;
+    const auto gap2 = [&](std::size_t child) {
+      double s = 0;
+      for (std::size_t i = 0; i < d; ++i) {
+        const double gap = std::max(0.0, std::max(t.lower(child)[i] - q[i], q[i] - t.upper(child)[i]));
+        s += gap * gap;
+      }
+      return s;
+    };
+    const bool left_first = gap2(left) <= gap2(left + 1);
+    visit(left_first ? left : left + 1);
+    visit(left_first ? left + 1 : left);
+  }
+
+  // The node's Hermite expansion, when its bound is within the budget.
+  bool expansion(std::size_t node, double n_node, double k_min, double budget) {
+    const klest::detail::BoxTree& t = g.tree_;
+    const std::size_t d = g.dim_, p = g.p_;
+    constexpr double cramer_k = GaussExpansions::cramer_k;
+    double t2 = 0;
+    herm.resize(d * p);
+    factor.resize(d);
+    bound.resize(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      const double c = g.centre(node, i);
+      const double ti = (q[i] - c) / g.h_;
+      const double rho = 0.5 * (t.upper(node)[i] - t.lower(node)[i]) / g.h_;
+      const double err = g.truncation_[node * d + i] * std::exp(-0.5 * ti * ti);
+      const double gap = std::max(0.0, std::abs(ti) - rho);
+      factor[i] = std::exp(-gap * gap);
+      bound[i] = err;
+      t2 += ti * ti;
+      double* hn = herm.data() + i * p;
+      hn[0] = 1;
+      if (p > 1) hn[1] = 2 * ti;
+      for (std::size_t n = 1; n + 1 < p; ++n) hn[n + 1] = 2 * ti * hn[n] - 2 * double(n) * hn[n - 1];
+    }
+    // The truncation bound, plus rounding: the terms' magnitudes sum to at most
+    // exp(shift - |t|^2 / 2) K^d W, each rounded over about p d operations.
+    const double rounding = 8 * (double(p * d) + 10) * 0x1p-52 * std::pow(cramer_k, double(d)) *
+                            std::exp(shift - 0.5 * t2) * g.weight_[node];
+    // prod (F + E) - prod F, expanded so that nothing cancels.
+    double spread = 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      double term = bound[i];
+      for (std::size_t j = 0; j < d; ++j) {
+        if (j != i) term *= j < i ? factor[j] + bound[j] : factor[j];
+      }
+      spread += term;
+    }
+    const double error = n_node * std::exp(shift) * spread * (1 + 0x1p-40) + n_node * 1e-300 + rounding;
+    if (!(error <= budget)) return false;
+    // Contract the coefficients one coordinate at a time, the last first.
+    const double* from = g.coef_.data() + g.offset_[node];
+    std::size_t len = g.size_ / p;
+    work.resize(len);
+    for (std::size_t i = d; i-- > 0;) {
+      const double* hn = herm.data() + i * p;
+      for (std::size_t j = 0; j < len; ++j) {
+        double acc = 0;
+        for (std::size_t n = 0; n < p; ++n) acc += from[j * p + n] * hn[n];
+        work[j] = acc;
+      }
+      from = work.data();
+      len /= p;
+    }
+    const double value = std::exp(shift - t2) * work[0];
+    sum += value;
+    low += std::max(n_node * k_min, value - error);
+    return true;
+  }
+};
+
+double GaussExpansions::log_sum(const double* q, std::size_t skip, std::size_t skip_position,
+                                double tol) const {
+  // D0: the nearest point's squared distance (the left-out row excluded).
+  double nearest = infinity;
+  tree_.nearest_first(
+      q,
+      [&](std::size_t first, std::size_t count, const double*, const double*) {
+        for (std::size_t i = 0; i < count; ++i) {
+          if (first + i == skip_position) continue;
+          nearest = std::min(nearest, klest::detail::squared_distance(q, tree_.point(first + i), dim_));
+        }
+      },
+      [&] { return std::nextafter(nearest, infinity); });
+  (void)skip;
+  const std::size_t count = tree_.rows() - (skip_position != none ? 1 : 0);
+  thread_local std::vector<double> herm, work, factor, bound;
+  GaussWalk walk{*this, q, skip, skip_position, count, tol, nearest / (h_ * h_),
+                 herm, work, factor, bound};
+  walk.visit(0);
+  return -nearest / (h_ * h_) + std::log(walk.sum);
+}
+
+// The kernel sum by the fastest route: Gaussian sums through their expansions when given,
+// Epanechnikov sums over the tree's nearby leaves when it has one, else every pair.
 double log_kernel_sum(Kernel kernel, const double* q, const Whitened& s, double c,
-                      std::size_t skip, std::vector<double>& scratch) {
-  return s.tree ? log_kernel_sum_tree(kernel, q, s, c, skip, scratch)
-                : log_kernel_sum_exact(kernel, q, s, c, skip, scratch);
+                      std::size_t skip, std::vector<double>& scratch,
+                      const GaussExpansions* gauss = nullptr, double tol = 0) {
+  if (kernel == Kernel::gaussian && gauss) {
+    return gauss->log_sum(q, skip, gauss->position_of_row(skip), tol);
+  }
+  return s.tree && kernel == Kernel::epanechnikov ? log_kernel_sum_tree(kernel, q, s, c, skip, scratch)
+                                                 : log_kernel_sum_exact(kernel, q, s, c, skip, scratch);
 }
 
 // The bandwidth matrix's Cholesky factor for one density, in the column-scaled units.
@@ -393,8 +641,14 @@ class Kde {
                      "of each column) or full (factor^2 * sample covariance)",
                      {"scalar", "diagonal", "full"}),
         klest::param("truncate", true,
-                     "sum only nearby points (k-d tree): exact for epanechnikov, gaussian terms "
-                     "below 1e-12 of a query's largest dropped; false sums every pair")
+                     "sum through the k-d tree: epanechnikov exactly over the points within "
+                     "reach, gaussian within the relative error `tolerance` (d <= 5); false "
+                     "sums every pair")
+            .unlabelled_at_default(),
+        klest::param("tolerance", 1e-6,
+                     "gaussian with truncate: bound on the relative error of each kernel sum "
+                     "(so each log density is within about it)",
+                     klest::between(1e-15, 0.1))
             .unlabelled_at_default(),
     };
   }
@@ -406,6 +660,7 @@ class Kde {
         h_(p.get<double>("h")),
         shape_(shape_from(p.get<std::string>("shape"))),
         truncate_(p.get<bool>("truncate")),
+        tolerance_(p.get<double>("tolerance")),
         label_(p.label()) {
     if (h_ > 0 && rule_ == "lcv") {
       throw klest::InputError(fmt::format(
@@ -461,12 +716,19 @@ class Kde {
     // nearest-neighbour density instead.
     const bool widen = kernel_ == Kernel::epanechnikov && !(h_ > 0);
 
+    std::unique_ptr<GaussExpansions> gp, gq;
+    if (kernel_ == Kernel::gaussian && tree) {
+      gp = std::make_unique<GaussExpansions>(zp, cp);
+      gq = std::make_unique<GaussExpansions>(zq, cq);
+    }
     std::vector<double> log_p(n), log_q(n);
     std::vector<char> wide_p(n, 0), wide_q(n, 0);
     klest::detail::parallel_for(n, [&](std::size_t i) {
       thread_local std::vector<double> scratch;
-      log_p[i] = log_kernel_sum(kernel_, zp.row(i), zp, cp, i, scratch) + unit_p - dd * std::log(cp);
-      log_q[i] = log_kernel_sum(kernel_, xq.row(i), zq, cq, m, scratch) + unit_q - dd * std::log(cq);
+      log_p[i] = log_kernel_sum(kernel_, zp.row(i), zp, cp, i, scratch, gp.get(), tolerance_) +
+                 unit_p - dd * std::log(cp);
+      log_q[i] = log_kernel_sum(kernel_, xq.row(i), zq, cq, m, scratch, gq.get(), tolerance_) +
+                 unit_q - dd * std::log(cq);
       if (widen && log_p[i] == -infinity) {
         log_p[i] = widened(zp.row(i), zp, i) + unit_p;
         wide_p[i] = 1;
@@ -720,9 +982,11 @@ class Kde {
   // sum_i log s_{-i}(s_i) for the bandwidth c L, up to a constant independent of c.
   double lcv_objective(const Whitened& w, double c) const {
     std::vector<double> term(w.rows);
+    std::unique_ptr<GaussExpansions> g;
+    if (kernel_ == Kernel::gaussian && w.tree) g = std::make_unique<GaussExpansions>(w, c);
     klest::detail::parallel_for(w.rows, [&](std::size_t i) {
       thread_local std::vector<double> scratch;
-      term[i] = log_kernel_sum(kernel_, w.row(i), w, c, i, scratch);
+      term[i] = log_kernel_sum(kernel_, w.row(i), w, c, i, scratch, g.get(), tolerance_);
     });
     double sum = 0;
     for (double t : term) sum += t;  // index order; -inf if any point has no neighbour
@@ -758,6 +1022,7 @@ class Kde {
   double h_;
   Shape shape_;
   bool truncate_;
+  double tolerance_;
   std::string label_;
 };
 

@@ -21,7 +21,10 @@ BoxTree::BoxTree(const double* points, std::size_t rows, std::size_t dim, std::s
   // Level by level: the nodes of one level cover disjoint positions, so they build in parallel.
   for (std::size_t t = 0; t <= depth_; ++t) {
     const std::size_t count = std::size_t(1) << t, first = count - 1;
-    parallel_for(count, [&](std::size_t j) { build_node(first + j, t, j, keys, moved); }, 2);
+    // Threads only for large trees: below, starting them costs more than the level (and
+    // leaves them spinning while the caller goes on).
+    parallel_for(count, [&](std::size_t j) { build_node(first + j, t, j, keys, moved); },
+                 rows >= 65536 ? 2 : count + 1);
   }
   split_.resize(first_leaf_);
   for (std::size_t node = 0; node < first_leaf_; ++node) {

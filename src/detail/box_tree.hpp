@@ -15,6 +15,7 @@
 // a good order in which to run queries.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -58,6 +59,22 @@ class BoxTree {
   const double* point(std::size_t position) const { return points_.data() + position * dim_; }
   std::size_t row(std::size_t position) const { return row_[position]; }
   const std::size_t* rows_from(std::size_t position) const { return row_.data() + position; }
+  /// The nodes, for walks of their own (the kernel sums of `kde`): numbered as in a binary heap
+  /// (root 0, children 2i + 1 and 2i + 2), node i covering the positions [begin(i), end(i)) and
+  /// the box lower(i) .. upper(i) (dim() values each), the smallest holding its points.
+  std::size_t nodes() const { return 2 * first_leaf_ + 1; }
+  bool is_leaf(std::size_t node) const { return node >= first_leaf_; }
+  std::size_t begin(std::size_t node) const {
+    const std::size_t t = std::size_t(std::bit_width(node + 1) - 1);
+    return boundary_at(node + 1 - (std::size_t(1) << t), t);
+  }
+  std::size_t end(std::size_t node) const {
+    const std::size_t t = std::size_t(std::bit_width(node + 1) - 1);
+    return boundary_at(node + 2 - (std::size_t(1) << t), t);
+  }
+  const double* lower(std::size_t node) const { return box_.data() + node * 2 * dim_; }
+  const double* upper(std::size_t node) const { return lower(node) + dim_; }
+
   /// Leaves also hold their points coordinate by coordinate, for loops over a leaf's points:
   /// coordinate k of the leaf's i-th point is columns[k * stride() + i].
   std::size_t stride() const { return stride_; }

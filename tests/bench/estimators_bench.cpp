@@ -4,7 +4,9 @@
 // as the family's _BigO line. Dimensions an estimator refuses are not registered. Run for example
 //   build/release/tests/klest_bench --benchmark_filter='estimator/knn_adaptive/d:5/'
 // Sizes are limited where an estimator's cost makes a case pointless (kde is O(n (n + m) d) at
-// most; histogram and perez_cruz accept only small d).
+// most, near O(n log n) only for the Gaussian kernel in 1-2 dimensions; histogram and perez_cruz
+// accept only small d). knn_rank/k:<k>/d:10 times knn at large ranks (knn_ensemble's largest is
+// 309 at n = 1e4), each k a family over n.
 
 #include <benchmark/benchmark.h>
 
@@ -63,7 +65,7 @@ bool accepts(const std::string& spec, std::size_t d) {
 
 // The largest n worth timing for an estimator at dimension d.
 std::size_t largest_n(const std::string& key, std::size_t d) {
-  if (key == "kde") return 10000;
+  if (key == "kde") return d <= 2 ? 100000 : 10000;
   if (key == "knn_ensemble" || key == "knn_adaptive" || key == "nnr") return d >= 20 ? 10000 : 100000;
   return d >= 20 ? 10000 : 1000000;
 }
@@ -82,6 +84,9 @@ void register_all() {
       const std::size_t largest = std::min(largest_n(info->name, d), std::size_t(20000000) / d);
       add("estimator/" + info->name + "/d:" + std::to_string(d), info->name, d, largest);
     }
+  }
+  for (int k : {5, 50, 150, 309}) {
+    add("knn_rank/k:" + std::to_string(k) + "/d:10", "knn(k=" + std::to_string(k) + ")", 10, 10000);
   }
   // The searches on the same data: where the automatic choice switches (src/detail/neighbours).
   for (const std::string search : {"kdtree", "brute"}) {
