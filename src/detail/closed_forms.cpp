@@ -1,5 +1,6 @@
 #include "detail/closed_forms.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -95,6 +96,30 @@ ClosedForm gamma_kl(double a1, double b1, double a2, double b2) {
   // d is exact up to one rounding, so m's rounding enters only through log m and d/(a2 + m),
   // which bd0_terms accounts for.
   return bd0_terms(a2, m, d) + 0.5 * r_minus_1_minus_log_r_terms(a2 / a1) + remainder_bregman(a2, a1);
+}
+
+ClosedForm lgamma_difference(double x, double d) {
+  if (x < 10) return kl_terms({boost::math::lgamma(x), -boost::math::lgamma(x + d)});
+  const double l = std::log1p(d / x);
+  return kl_terms({-d * std::log(x), -(x + d - 0.5) * l, d}) + lgamma_remainder(x) -
+         lgamma_remainder(x + d);
+}
+
+ClosedForm log_beta_terms(double a, double b) {
+  const double s = std::min(a, b), l = std::max(a, b);
+  return ClosedForm(boost::math::lgamma(s), std::abs(boost::math::lgamma(s))) +
+         lgamma_difference(l, s);
+}
+
+ClosedForm gamma_cross_entropy_less_mean_log(double a, double b, double mu, ClosedForm jensen) {
+  const double m = b * mu;
+  const double d = std::fma(-b, mu, a);  // a - b mu, one rounding
+  // m (and mu before it) round by a few ulps: the deviance moves by |a - m|/m per unit of m.
+  ClosedForm dev = bd0_terms(a, m, d);
+  dev.magnitude += 4 * std::abs(d);
+  return dev + a * jensen +
+         kl_terms({-0.5 * std::log(a), 0.5 * std::log(2 * std::numbers::pi)}) +
+         lgamma_remainder(a);
 }
 
 ClosedForm gamma_entropy_remainder(double a) {

@@ -79,6 +79,21 @@ ClosedForm beta_entropy(double a, double b);
 /// R above.
 ClosedForm beta_entropy_remainder(double a, double b);
 
+/// lgamma(x) - lgamma(x + d), x, d > 0, without cancelling two lgammas of size x log x: for
+/// x >= 10, -d log x - (x + d - 1/2) log1p(d/x) + d + S(x) - S(x + d); else directly.
+ClosedForm lgamma_difference(double x, double d);
+
+/// log B(a, b) = lgamma(s) + lgamma_difference(l, s) for s = min(a, b), l = max(a, b).
+ClosedForm log_beta_terms(double a, double b);
+
+/// Cross entropy -E_P log q of Gamma(a, rate b) minus E_P log X, for a law P with mean mu and
+/// Jensen gap J = log mu - E_P log X >= 0 (passed with its magnitude): with lgamma's Stirling
+/// split (A & S 6.1.40),
+///   bd0(a, b mu) + a J - log(a)/2 + log(2 pi)/2 + S(a),
+/// where bd0 is Loader's deviance of a against b mu: no term of size a log a is left to cancel.
+/// A pair adds E_P log X - H(P), which it can often simplify analytically.
+ClosedForm gamma_cross_entropy_less_mean_log(double a, double b, double mu, ClosedForm jensen);
+
 /// KL(Dirichlet(alpha1) || Dirichlet(alpha2)) (Penny 2001; TFP and PyTorch register it), K >= 2
 /// shapes each. The lgamma/digamma form is a sum over the K + 1 slots (alpha_i, and alpha_0 with
 /// sign -1) of lgamma Bregman divergences; their Stirling parts combine into

@@ -131,11 +131,15 @@ KLEST_REGISTER_KL("beta", "gamma", "derived: cross-entropy minus entropy (as PyT
                     const Shapes s = shapes(p);
                     const double shape = q.params().get<double>("shape");
                     const double rate = q.params().get<double>("rate");
-                    const klest::ClosedForm mean_log =
-                        klest::kl_terms({digamma(s.a), -digamma(s.a + s.b)});
-                    return klest::kl_terms({boost::math::lgamma(shape), -shape * std::log(rate),
-                                            rate * s.a / (s.a + s.b)}) -
-                           (shape - 1) * mean_log - entropy(s);
+                    const double c = s.a + s.b;
+                    const klest::ClosedForm mean_log = klest::kl_terms({digamma(s.a), -digamma(c)});
+                    // Jensen gap log(a/c) - psi(a) + psi(c) = 1/(2a) + T(a) - 1/(2c) - T(c)
+                    const klest::ClosedForm gap = klest::kl_terms({0.5 / s.a, -0.5 / c}) +
+                                                  klest::detail::digamma_remainder(s.a) -
+                                                  klest::detail::digamma_remainder(c);
+                    return klest::detail::gamma_cross_entropy_less_mean_log(shape, rate, s.a / c,
+                                                                            gap) +
+                           mean_log - entropy(s);
                   });
 
 // Cross entropy log(sd sqrt(2 pi)) + (Var X + (E X - mean)^2) / (2 sd^2) minus the entropy

@@ -15,8 +15,10 @@
 
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/log1p.hpp>
 
 #include "detail/closed_forms.hpp"
+#include "detail/special.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -115,13 +117,22 @@ KLEST_REGISTER_KL("exponential", "gumbel", "cross-entropy minus entropy; PyTorch
 KLEST_REGISTER_KL("gamma", "gumbel", "cross-entropy minus entropy; PyTorch registers it",
                   [](const klest::Distribution& p, const klest::Distribution& q) {
                     const double a = get(p, "shape"), beta = get(q, "scale");
-                    const double c = get(p, "rate") * beta, m = get(q, "loc") / beta;
+                    const double b = get(p, "rate"), mu = get(q, "loc"), c = b * beta;
                     // -a - lgamma(a) + (a - 1) psi(a) = -log(2 pi e a)/2 - R(a), the gamma
-                    // entropy at rate 1 (detail::gamma_entropy_remainder), without cancellation.
-                    const double l = a * std::log1p(1 / c);
-                    return klest::kl_terms({std::log(c), a / c, -m,
+                    // entropy at rate 1 (detail::gamma_entropy_remainder). With
+                    // delta = a/c - mu/beta = (a - mu b)/c (one fma), g = 1/c - log1p(1/c) >= 0
+                    // and w = a g - delta, the exponential is e^w and
+                    //   a/c - mu/beta + e^w = 1 + a g + (e^w - 1 - w),
+                    // so no terms of size a/c are left to cancel.
+                    const double delta = std::fma(-mu, b, a) / c;
+                    const double g = -boost::math::log1pmx(1 / c);
+                    const double w = a * g - delta;
+                    const double e = klest::detail::expm1mx(w);
+                    const double w_size = (a + std::abs(mu) * b) / c + a * g;
+                    return klest::kl_terms({std::log(c), 1.0, a * g,
                                             -0.5 * std::log(2 * std::numbers::pi * std::numbers::e * a)}) +
-                           klest::detail::exp_terms(m - l, std::abs(m) + l) -
+                           klest::ClosedForm{e, (std::abs(w) < 0.1 ? e : std::abs(std::expm1(w)) + std::abs(w)) +
+                                                    std::abs(std::expm1(w)) * w_size} -
                            klest::detail::gamma_entropy_remainder(a);
                   });
 

@@ -16,6 +16,7 @@
 #include <numbers>
 
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/log1p.hpp>
 
 #include "detail/variates.hpp"
 #include "detail/closed_forms.hpp"
@@ -104,10 +105,13 @@ KLEST_REGISTER_KL("pareto", "gamma",
                   [](const klest::Distribution& p, const klest::Distribution& q) -> klest::ClosedForm {
                     const double alpha = get(p, "shape");
                     if (alpha <= 1) return inf;
-                    const double a = get(q, "shape"), c = get(q, "rate") * get(p, "scale");
-                    return klest::kl_terms({-a * std::log(c), boost::math::lgamma(a),
-                                            -(a - 1) / alpha, c * alpha / (alpha - 1),
-                                            std::log(alpha), -1 / alpha, -1.0});
+                    // E X = x_m alpha/(alpha - 1), Jensen gap log E X - E log X =
+                    // -log1p(-1/alpha) - 1/alpha, and E log X - H(P) = log alpha - 1.
+                    const double a = get(q, "shape"), xm = get(p, "scale");
+                    const double gap = -boost::math::log1pmx(-1 / alpha);
+                    return klest::detail::gamma_cross_entropy_less_mean_log(
+                               a, get(q, "rate"), xm * (alpha / (alpha - 1)), gap) +
+                           klest::kl_terms({std::log(alpha), -1.0});
                   });
 
 // Q = normal(mean, sd), rho = x_m/sd:

@@ -86,6 +86,34 @@ klest::ClosedForm mean_log(double lo, double hi) {
           (std::abs(xlogx_hi) + std::abs(xlogx_lo)) / (hi - lo) + 1};
 }
 
+// E log(1 - X) for X ~ U(lo, hi), 0 <= lo < hi <= 1: mean_log of 1 - X ~ U(1 - hi, 1 - lo),
+// with log1p(-mid) for its centre where that interval is narrow (so that X near 0 keeps its
+// digits, which 1 - hi would round away).
+klest::ClosedForm mean_log1m(double lo, double hi) {
+  const double mid = 0.5 * (lo + hi), r = 0.5 * (hi - lo) / (1 - mid);
+  if (r < 0.1) {
+    double s = 0, r2 = r * r, pw = r2;
+    for (int k = 1; k <= 10; ++k, pw *= r2) s -= pw / (2.0 * k * (2 * k + 1));
+    // 1 - mid rounds (only where mid < 1/2) by an ulp of itself, moving s by two.
+    return {std::log1p(-mid) + s, std::abs(std::log1p(-mid)) + 3 * std::abs(s)};
+  }
+  klest::ClosedForm m = mean_log(1 - hi, 1 - lo);
+  m.magnitude += 1;  // 1 - hi, 1 - lo round (only below 1/2) by an ulp of themselves (> 1/2)
+  return m;
+}
+
+// log E X - E log X >= 0 for X ~ U(lo, hi): minus the series of mean_log where the interval is
+// narrow, else by difference.
+klest::ClosedForm jensen_gap(double lo, double hi) {
+  const double m = 0.5 * (lo + hi), r = 0.5 * (hi - lo) / m;
+  if (r < 0.1) {
+    double s = 0, r2 = r * r, pw = r2;
+    for (int k = 1; k <= 10; ++k, pw *= r2) s += pw / (2.0 * k * (2 * k + 1));
+    return s;
+  }
+  return klest::ClosedForm(std::log(m)) - mean_log(lo, hi);
+}
+
 }  // namespace
 
 KLEST_REGISTER_DISTRIBUTION(Uniform);
@@ -105,15 +133,11 @@ KLEST_REGISTER_KL("uniform", "beta", "derived: cross-entropy minus entropy (as P
                     const Ends u = ends(p);
                     if (u.lo < 0 || u.hi > 1) return inf;
                     const double a = q.params().get<double>("a"), b = q.params().get<double>("b");
-                    const double la = boost::math::lgamma(a), lb = boost::math::lgamma(b),
-                                 lc = boost::math::lgamma(a + b);
-                    klest::ClosedForm cross = klest::kl_terms({la, lb, -lc});
+                    klest::ClosedForm cross = klest::detail::log_beta_terms(a, b);
                     if (a != 1) cross = cross - (a - 1) * mean_log(u.lo, u.hi);
                     if (b != 1) {
                       // 1 - hi and 1 - lo round by an ulp of 1: log moves by 1/(1 - hi) per unit.
-                      klest::ClosedForm m = mean_log(1 - u.hi, 1 - u.lo);
-                      m.magnitude += 1 / (1 - u.hi);
-                      cross = cross - (b - 1) * m;
+                      cross = cross - (b - 1) * mean_log1m(u.lo, u.hi);
                     }
                     return cross - klest::ClosedForm(std::log(u.hi - u.lo));
                   });
@@ -135,13 +159,11 @@ KLEST_REGISTER_KL("uniform", "gamma", "derived: cross-entropy minus entropy (as 
                     if (u.lo < 0) return inf;
                     const double shape = q.params().get<double>("shape");
                     const double rate = q.params().get<double>("rate");
-                    klest::ClosedForm cross =
-                        klest::kl_terms({boost::math::lgamma(shape), -shape * std::log(rate),
-                                         rate * 0.5 * (u.lo + u.hi)});
-                    if (shape != 1) {
-                      cross = cross - (shape - 1) * mean_log(u.lo, u.hi);
-                    }
-                    return cross - klest::ClosedForm(std::log(u.hi - u.lo));
+                    const klest::ClosedForm ell = mean_log(u.lo, u.hi);
+                    const double mid = 0.5 * (u.lo + u.hi);
+                    return klest::detail::gamma_cross_entropy_less_mean_log(
+                               shape, rate, mid, jensen_gap(u.lo, u.hi)) +
+                           ell - klest::ClosedForm(std::log(u.hi - u.lo));
                   });
 
 // Cross entropy: log(sd sqrt(2 pi)) + E(X - mean)^2 / (2 sd^2),
