@@ -18,6 +18,7 @@
 
 #include <boost/math/special_functions/bessel.hpp>
 
+#include "detail/closed_forms.hpp"
 #include "klest/distribution.hpp"
 #include "klest/truth.hpp"
 
@@ -31,6 +32,9 @@ constexpr double pi = std::numbers::pi;
 struct ScaledBessel {
   double log_i0e, a, one_minus_a, one_minus_a_magnitude, log_i0e_magnitude;
   double log_i0 = 0;  // log I0(x) itself, for x < 25 only
+  // For x >= 25 only: s0 - 1 of the Hankel series (I0e = (2 pi x)^-1/2 s0), and
+  // 1 - A - 1/(2x), both O(1/x) and O(1/x^2) without cancellation.
+  double s0_rest = 0, excess = 0;
 };
 
 ScaledBessel scaled_bessel(double x) {
@@ -53,18 +57,24 @@ ScaledBessel scaled_bessel(double x) {
   // Hankel's asymptotic expansion: exp(-x) I_nu(x) ~ (2 pi x)^(-1/2) sum_k t_k(nu), with
   // t_k = t_(k-1) ((2k - 1)^2 - 4 nu^2)/(8 k x). For x >= 25 its smallest term is below 1e-20.
   // The common factor (2 pi x)^(-1/2) cancels from A and 1 - A, and enters log I0e as a log.
-  double t0 = 1, t1 = 1, s0 = 1, s1 = 1, sd = 0;
+  double t0 = 1, t1 = 1, s0 = 1, s1 = 1, sd = 0, s0_rest = 0, sd_rest = 0;
   for (int k = 1; k < 80; ++k) {
     const double odd = (2.0 * k - 1) * (2.0 * k - 1);
     t0 *= odd / (8 * k * x);
     t1 *= (odd - 4) / (8 * k * x);
     s0 += t0;
     s1 += t1;
+    s0_rest += t0;
     sd += t0 - t1;
+    if (k > 1) sd_rest += t0 - t1;  // the k = 1 term of sd is exactly 1/(2x)
     if (std::max(std::fabs(t0), std::fabs(t1)) < 1e-18 * sd) break;
   }
   const double half_log = 0.5 * std::log(2 * pi * x);
-  return {std::log(s0) - half_log, s1 / s0, sd / s0, sd / s0, std::log(s0) + half_log + 1};
+  ScaledBessel out{std::log(s0) - half_log, s1 / s0, sd / s0, sd / s0,
+                   std::log(s0) + half_log + 1};
+  out.s0_rest = s0_rest;
+  out.excess = (sd_rest - s0_rest / (2 * x)) / s0;  // (sd - s0/(2x))/s0
+  return out;
 }
 
 class VonMises final : public klest::Distribution {
@@ -154,6 +164,15 @@ KLEST_REGISTER_KL("von_mises", "von_mises",
                       // Unscaled, log I0(k2) - log I0(k1) - A(k1)(k2 - k1) + turn: for small
                       // kappas the scaled form's -k2 + k1 cancels against its spread term.
                       return klest::kl_terms({b2.log_i0, -b1.log_i0, -b1.a * dk}) + turn_terms;
+                    }
+                    if (k1 >= 25 && k2 >= 25) {
+                      // log I0e(k2) - log I0e(k1) = log(s0(k2)/s0(k1)) - log(k2/k1)/2 and
+                      // (k2 - k1)(1 - A(k1)) = (k2/k1 - 1)/2 + (k2 - k1) excess(k1): the two
+                      // halves combine into (r - 1 - log r)/2, r = k2/k1, so nearly equal large
+                      // kappas keep their digits.
+                      const double ls2 = std::log1p(b2.s0_rest), ls1 = std::log1p(b1.s0_rest);
+                      return 0.5 * klest::detail::r_minus_1_minus_log_r_terms(k2 / k1) +
+                             klest::kl_terms({ls2, -ls1, dk * b1.excess}) + turn_terms;
                     }
                     return klest::ClosedForm{b2.log_i0e - b1.log_i0e,
                                              b2.log_i0e_magnitude + b1.log_i0e_magnitude} +
