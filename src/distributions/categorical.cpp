@@ -72,7 +72,8 @@ std::vector<double> normalised_probs(const klest::Params& params) {
 class Categorical final : public klest::Distribution {
  public:
   static constexpr std::string_view key = "categorical";
-  static constexpr std::string_view summary = "categorical on 0, ..., K-1 with probabilities probs";
+  static constexpr std::string_view summary =
+      "categorical on 0, ..., K-1 with probabilities probs (or weights, normalised)";
   static constexpr klest::Support family_kind = klest::Support::discrete;
   static constexpr std::string_view example = "categorical(probs=[0.2, 0.3, 0.5])";
   static klest::ParamSpec schema() {
