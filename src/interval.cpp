@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include "detail/parallel.hpp"
@@ -23,6 +24,8 @@ struct MethodName {
 constexpr MethodName method_names[] = {
     {IntervalMethod::bootstrap, "bootstrap"},
     {IntervalMethod::subsampling, "subsampling"},
+    {IntervalMethod::bca, "bca"},
+    {IntervalMethod::subsampling_bc, "subsampling_bc"},
 };
 
 }  // namespace
@@ -39,7 +42,9 @@ std::vector<std::string> interval_method_names() {
   return out;
 }
 
-bool uses_rate(IntervalMethod m) { return m == IntervalMethod::subsampling; }
+bool uses_rate(IntervalMethod m) {
+  return m == IntervalMethod::subsampling || m == IntervalMethod::subsampling_bc;
+}
 
 IntervalMethod parse_interval_method(std::string_view name) {
   for (const MethodName& n : method_names)
@@ -154,12 +159,20 @@ class Builder {
   ConfidenceInterval run() {
     check_options();
     if (p_.empty() || q_.empty()) fail("the samples must not be empty");
-    if (o_.method == IntervalMethod::bootstrap) {
+    if (o_.method == IntervalMethod::bootstrap || o_.method == IntervalMethod::bca) {
       const auto values =
           collect(run_replicates(est_, p_, q_, p_.rows(), q_.rows(), true, o_.replicates, o_, 1));
       const double alpha = 1 - o_.level;
-      iv_.lo = quantile_sorted(values, alpha / 2);
-      iv_.hi = quantile_sorted(values, 1 - alpha / 2);
+      double lo_level = alpha / 2, hi_level = 1 - alpha / 2;
+      if (o_.method == IntervalMethod::bca) {
+        if (!std::isfinite(iv_.estimate)) {
+          fail(fmt::format("the point estimate is {}, but bca needs a finite one",
+                           format_number(iv_.estimate)));
+        }
+        bca_levels(values, lo_level, hi_level);
+      }
+      iv_.lo = quantile_sorted(values, lo_level);
+      iv_.hi = quantile_sorted(values, hi_level);
       return iv_;
     }
     subsample();
@@ -183,6 +196,10 @@ class Builder {
     if (!(o_.subsample_exponent > 0 && o_.subsample_exponent < 1)) {
       fail(fmt::format("subsample exponent is {}, but must be in (0, 1)",
                        format_number(o_.subsample_exponent)));
+    }
+    if (o_.bias_rate && !(*o_.bias_rate > 0 && std::isfinite(*o_.bias_rate))) {
+      fail(fmt::format("bias rate is {}, but must be a finite number > 0",
+                       format_number(*o_.bias_rate)));
     }
     if (o_.rate && !(*o_.rate > 0 && std::isfinite(*o_.rate))) {
       fail(fmt::format("rate is {}, but must be a finite number > 0", format_number(*o_.rate)));
@@ -232,6 +249,77 @@ class Builder {
     }
   }
 
+  // BCa: moves the percentile levels by the bias correction z0 and the acceleration a.
+  void bca_levels(const std::vector<double>& sorted, double& lo_level, double& hi_level) {
+    const boost::math::normal normal;
+    const double R = double(sorted.size());
+    const auto below = std::lower_bound(sorted.begin(), sorted.end(), iv_.estimate);
+    const auto upto = std::upper_bound(sorted.begin(), sorted.end(), iv_.estimate);
+    double share = (double(below - sorted.begin()) + 0.5 * double(upto - below)) / R;
+    share = std::clamp(share, 0.5 / R, 1 - 0.5 / R);  // all on one side: the largest shift R allows
+    iv_.z0 = boost::math::quantile(normal, share);
+    iv_.acceleration = acceleration();
+    auto level = [&](double prob) {
+      const double z = boost::math::quantile(normal, prob);
+      const double denom = 1 - iv_.acceleration * (iv_.z0 + z);
+      if (!(denom > 0)) return prob < 0.5 ? 0.0 : 1.0;  // beyond the replicates: the extreme one
+      return boost::math::cdf(normal, iv_.z0 + (iv_.z0 + z) / denom);
+    };
+    lo_level = level(lo_level);
+    hi_level = level(hi_level);
+  }
+
+  // The acceleration from a grouped jackknife over both samples (see the header).
+  double acceleration() {
+    Rng rng = rng_for(o_.seed, {o_.stream, 3, 0, 0});
+    double sum2 = 0, sum3 = 0;
+    for (int side = 0; side < 2; ++side) {
+      const SampleView s = side == 0 ? p_ : q_;
+      const std::size_t groups = std::min<std::size_t>(20, s.rows());
+      // A random assignment of rows to groups of (almost) equal size.
+      std::vector<std::size_t> order(s.rows());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      for (std::size_t i = order.size(); i > 1; --i) {
+        const std::size_t j = std::min(i - 1, std::size_t(uniform01(rng) * double(i)));
+        std::swap(order[i - 1], order[j]);
+      }
+      std::vector<double> left_out(groups);
+      std::vector<char> failed(groups, 0);
+      detail::parallel_for(
+          groups,
+          [&](std::size_t g) {
+            std::vector<std::size_t> keep;
+            for (std::size_t i = 0; i < order.size(); ++i)
+              if (i % groups != g) keep.push_back(order[i]);
+            std::sort(keep.begin(), keep.end());
+            Rng inner = rng_for(o_.seed, {o_.stream, 3, std::uint32_t(side), std::uint32_t(1 + g)});
+            try {
+              const Samples kept = gather(s, keep);
+              left_out[g] = side == 0 ? est_.estimate(kept, q_, inner).value
+                                      : est_.estimate(p_, kept, inner).value;
+              if (!std::isfinite(left_out[g])) failed[g] = 1;
+            } catch (const InputError&) {
+              failed[g] = 1;
+            }
+          },
+          /*serial_below=*/2);
+      std::vector<double> ok;
+      for (std::size_t g = 0; g < groups; ++g)
+        if (!failed[g]) ok.push_back(left_out[g]);
+      if (ok.size() < 2) continue;  // no acceleration from this side
+      double mean = 0;
+      for (double v : ok) mean += v / double(ok.size());
+      const double G = double(ok.size());
+      for (double v : ok) {
+        const double u = (G - 1) * (mean - v);
+        sum2 += u * u / (G * G);
+        sum3 += u * u * u / (G * G * G);
+      }
+    }
+    if (!(sum2 > 0)) return 0;
+    return sum3 / (6 * std::pow(sum2, 1.5));
+  }
+
   void subsample() {
     const std::size_t n = p_.rows(), m = q_.rows();
     if (!std::isfinite(iv_.estimate)) {
@@ -249,6 +337,8 @@ class Builder {
 
     if (o_.rate) {
       iv_.rate = *o_.rate;
+    } else if (o_.method == IntervalMethod::subsampling_bc) {
+      iv_.rate = 0.5;
     } else {
       estimate_rate(bn, bm, req);
     }
@@ -259,8 +349,46 @@ class Builder {
     const double alpha = 1 - o_.level;
     const double upper_q = quantile_sorted(values, 1 - alpha / 2);
     const double lower_q = quantile_sorted(values, alpha / 2);
-    iv_.lo = iv_.estimate - shrink * (upper_q - iv_.estimate);
-    iv_.hi = iv_.estimate - shrink * (lower_q - iv_.estimate);
+    double centre = iv_.estimate, reference = iv_.estimate;
+    if (o_.method == IntervalMethod::subsampling_bc) {
+      reference = finite_mean(values, "subsamples");
+    }
+    if (o_.method == IntervalMethod::subsampling_bc && o_.bias_rate) {
+      iv_.bias_rate = *o_.bias_rate;
+      check_size(n / 2, n, req.min_p, "p", "a half-sample for the bias correction");
+      check_size(m / 2, m, req.min_q, "q", "a half-sample for the bias correction");
+      // Half-samples (without replacement) of both samples: their mean minus theta_n is
+      // c n^-gamma (2^gamma - 1).
+      const auto halves = collect_quiet(
+          run_replicates(est_, p_, q_, p_.rows() / 2, q_.rows() / 2, false, o_.replicates, o_, 4));
+      const double half_mean = finite_mean(halves, "half-samples");
+      iv_.bias = (half_mean - iv_.estimate) / (std::pow(2.0, iv_.bias_rate) - 1);
+      centre = iv_.estimate - iv_.bias;
+    }
+    iv_.lo = centre - shrink * (upper_q - reference);
+    iv_.hi = centre - shrink * (lower_q - reference);
+  }
+
+  // The mean of the finite values; an error naming `what` when there is none.
+  double finite_mean(const std::vector<double>& values, const char* what) const {
+    double sum = 0;
+    std::size_t k = 0;
+    for (double v : values) {
+      if (!std::isfinite(v)) continue;
+      sum += v;
+      ++k;
+    }
+    if (k == 0) fail(fmt::format("no estimate on the {} is finite, so no bias correction", what));
+    return sum / double(k);
+  }
+
+  // Like collect, for a step whose failures are not the interval's own replicates.
+  std::vector<double> collect_quiet(const std::vector<Outcome>& outcomes) {
+    std::vector<double> values;
+    for (const Outcome& r : outcomes)
+      if (!r.failed) values.push_back(r.value);
+    if (values.empty()) fail("every estimate on the half-samples for the bias correction failed");
+    return values;
   }
 
   void estimate_rate(std::size_t bn, std::size_t bm, const Requirements& req) {

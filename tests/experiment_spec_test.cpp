@@ -689,7 +689,7 @@ TEST(ExperimentSpecErrors, IntervalMistakesAreNamed) {
             "x.toml:7: intervals[0] 'subsampling(level=1)': level is 1, but must be in (0, 1)");
   EXPECT_EQ(error_of(plus(R"~(intervals = ["subsampling(colour=1)"])~")),
             "x.toml:7: intervals[0] 'subsampling(colour=1)': unknown argument 'colour' (allowed: "
-            "level, replicates, rate)");
+            "level, replicates, rate, bias_rate)");
   EXPECT_EQ(error_of(plus(R"~(intervals = ["bootstrap", "bootstrap"])~")),
             "x.toml:7: intervals[1] 'bootstrap' is the same interval as entry 0 ('bootstrap')");
   EXPECT_EQ(error_of(plus(R"~(intervals = {methods = ["bootstrap"], replicates = 1})~")),
@@ -697,7 +697,7 @@ TEST(ExperimentSpecErrors, IntervalMistakesAreNamed) {
   EXPECT_EQ(error_of(plus(R"~(intervals = [])~")),
             "x.toml:7: 'intervals' is empty, but must be a non-empty array of interval methods (" +
                 detail_join_methods() +
-                ", each optionally with (level=..., replicates=..., rate=...))");
+                ", each optionally with (level=..., replicates=..., rate=..., bias_rate=...))");
 }
 
 }  // namespace

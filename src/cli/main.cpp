@@ -82,7 +82,7 @@ struct EstimateOptions {
 // subsampling: the third column of the text output. `unit` converts nats to what is shown.
 std::string interval_text(const klest::ConfidenceInterval& iv, double unit) {
   std::string detail = fmt::format("{} replicates", iv.replicates);
-  if (iv.method == klest::IntervalMethod::subsampling) {
+  if (klest::uses_rate(iv.method)) {
     const std::string b = iv.subsample_p == iv.subsample_q
                               ? std::to_string(iv.subsample_p)
                               : fmt::format("{}/{}", iv.subsample_p, iv.subsample_q);
@@ -126,7 +126,15 @@ Json interval_json(const klest::ConfidenceInterval& iv, double unit, double secs
   j["failed"] = iv.failed;
   j["infinite"] = iv.infinite;
   if (iv.failed > 0) j["first_failure"] = iv.first_failure;
-  if (iv.method == klest::IntervalMethod::subsampling) {
+  if (iv.method == klest::IntervalMethod::bca) {
+    j["z0"] = iv.z0;
+    j["acceleration"] = iv.acceleration;
+  }
+  if (iv.method == klest::IntervalMethod::subsampling_bc && iv.bias_rate > 0) {
+    j["bias"] = json_number(iv.bias * unit);
+    j["bias_rate"] = iv.bias_rate;
+  }
+  if (klest::uses_rate(iv.method)) {
     j["subsample_p"] = iv.subsample_p;
     j["subsample_q"] = iv.subsample_q;
     j["rate"] = iv.rate;
@@ -148,8 +156,8 @@ Json interval_json(const klest::ConfidenceInterval& iv, double unit, double secs
 void run_estimate(const EstimateOptions& o) {
   std::optional<klest::IntervalMethod> ci;
   if (!o.ci.empty()) ci = klest::parse_interval_method(o.ci);
-  if (o.rate > 0 && ci != klest::IntervalMethod::subsampling) {
-    throw klest::InputError("--rate applies only to --ci subsampling");
+  if (o.rate > 0 && !(ci && klest::uses_rate(*ci))) {
+    throw klest::InputError("--rate applies only to --ci subsampling and subsampling_bc");
   }
   // Build every estimator first, so that a bad spec fails before any file is read.
   std::vector<std::unique_ptr<klest::Estimator>> estimators;
@@ -442,9 +450,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   auto* ci_opt = estimate->add_option(
       "--ci", eo.ci,
-      "Add a confidence interval: 'bootstrap' (percentile; resamples with replacement) or "
-      "'subsampling' (Politis & Romano 1994; subsamples of n^(2/3) points without replacement)");
-  ci_opt->check(CLI::IsMember({"bootstrap", "subsampling"}));
+      "Add a confidence interval: 'bootstrap' (percentile; resamples with replacement), "
+      "'bca' (bias-corrected and accelerated bootstrap, Efron 1987), 'subsampling' (Politis & "
+      "Romano 1994; subsamples of n^(2/3) points without replacement) or 'subsampling_bc' "
+      "(subsampling centred on the subsamples' mean, beta = 0.5 unless --rate: the one that "
+      "holds its level for knn, see README)");
+  ci_opt->check(CLI::IsMember(klest::interval_method_names()));
   const CLI::Validator open_unit(
       [](std::string& text) -> std::string {
         try {
@@ -477,8 +488,8 @@ int main(int argc, char** argv) {
       "'notes'). Nothing is clipped at 0: a negative estimate is printed with a note.\n"
       "Bootstrap resamples repeat points: knn with ties=error then fails on every replicate,\n"
       "and ties=skip or ties=jitter change what the replicates estimate (the interval drifts),\n"
-      "so for knn use --ci subsampling. Subsampling estimates beta from 4 further subsample\n"
-      "sizes (4 x replicates more estimates) unless --rate gives it.\n"
+      "so for knn use --ci subsampling_bc. Subsampling estimates beta from 4 further\n"
+      "subsample sizes (4 x replicates more estimates) unless --rate gives it.\n"
       "Example: klest estimate -e 'knn(k=5)' -e knn p.csv q.npy\n"
       "         klest estimate -e 'knn(k=5)' --ci subsampling --replicates 500 p.csv q.npy");
 

@@ -45,7 +45,7 @@ const std::vector<std::string> required_keys = {"name",  "seed",  "replications"
 const std::vector<std::string> truth_keys = {"method", "mc_samples", "seed", "tol"};
 const std::vector<std::string> pair_keys = {"p", "q", "truth"};
 const std::vector<std::string> interval_keys = {"methods", "level", "replicates"};
-const std::vector<std::string> interval_args = {"level", "replicates", "rate"};
+const std::vector<std::string> interval_args = {"level", "replicates", "rate", "bias_rate"};
 
 // FNV-1a, 64 bits: h = offset basis; for each byte: h ^= byte, h *= prime (mod 2^64).
 std::string fnv1a_hex(std::string_view text) {
@@ -400,7 +400,7 @@ std::vector<std::string> read_estimators(const Reader& r, const toml::node& n) {
 std::vector<ExperimentInterval> read_intervals(const Reader& r, const toml::node& n) {
   const std::string must_methods =
       "a non-empty array of interval methods (" + detail::join(interval_method_names()) +
-      ", each optionally with (level=..., replicates=..., rate=...))";
+      ", each optionally with (level=..., replicates=..., rate=..., bias_rate=...))";
   IntervalOptions defaults;
   const toml::node* methods = &n;
   std::string where = "'intervals'";
@@ -466,6 +466,16 @@ std::vector<ExperimentInterval> read_intervals(const Reader& r, const toml::node
                            std::to_string(max_interval_replicates) + "]");
         }
         iv.options.replicates = std::size_t(x);
+      } else if (arg.name == "bias_rate") {
+        if (iv.options.method != IntervalMethod::subsampling_bc) {
+          r.fail(a[i], what + "'bias_rate' applies only to subsampling_bc");
+        }
+        if (!(x > 0 && std::isfinite(x))) {
+          r.fail(a[i], what + "bias_rate is " + format_number(x) +
+                           ", but must be a finite real > 0");
+        }
+        iv.options.bias_rate = x;
+        label.args.push_back(arg);
       } else {  // rate
         if (!uses_rate(iv.options.method)) {
           r.fail(a[i], what + "'rate' applies only to subsampling methods");
