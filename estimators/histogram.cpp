@@ -330,7 +330,12 @@ class Histogram {
       kept_n = 0;
       walk(cx, cy, [&](std::size_t nb, std::size_t mb) { kept_n += mb > 0 ? nb : 0; });
     }
-    const double q_den = dm + big_b * alpha_, p_den = dn + big_b * alpha_;
+    // (c + alpha) / (total + B alpha); for alpha > 1 in units of alpha, so that B alpha cannot
+    // overflow anywhere in alpha's range (up to the largest double).
+    const auto smoothed = [&](double c, double total) {
+      return alpha_ > 1 ? (c / alpha_ + 1) / (total / alpha_ + big_b)
+                        : (c + alpha_) / (total + big_b * alpha_);
+    };
     walk(cx, cy, [&](std::size_t nb, std::size_t mb) {
       ++seen;
       if (nb > 0 && mb == 0) ++empty_q;
@@ -353,15 +358,15 @@ class Histogram {
         }
         case Empty::pseudocount: {
           if (nb == 0 && !smooth_p_) return;
-          const double pb = smooth_p_ ? (double(nb) + alpha_) / p_den : double(nb) / dn;
-          sum.add(pb * std::log(pb / ((double(mb) + alpha_) / q_den)));
+          const double pb = smooth_p_ ? smoothed(double(nb), dn) : double(nb) / dn;
+          sum.add(pb * std::log(pb / smoothed(double(mb), dm)));
           return;
         }
       }
     });
     if (empty_ == Empty::pseudocount && smooth_p_) {
       // The B - seen cells holding no point of either sample, all with the same term.
-      const double p0 = alpha_ / p_den, q0 = alpha_ / q_den;
+      const double p0 = smoothed(0, dn), q0 = smoothed(0, dm);
       sum.add((big_b - double(seen)) * p0 * std::log(p0 / q0));
     }
 

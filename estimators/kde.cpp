@@ -582,7 +582,9 @@ double log_kernel_sum(Kernel kernel, const double* q, const Whitened& s, double 
 // The bandwidth matrix's Cholesky factor for one density, in the column-scaled units.
 struct Frame {
   std::vector<double> centre;  // d
-  std::vector<double> chol;    // d x d, lower triangular, row-major
+  std::vector<double> scale;   // d: the diagonal of L
+  std::vector<double> chol;    // d x d, lower triangular, row-major; only when !diagonal (a
+                               // d x d matrix in d = 20000 is 3.2 GB)
   bool diagonal = true;
   double log_det = 0;          // log det L
 };
@@ -681,6 +683,13 @@ class Kde {
     return {.support = klest::Support::continuous,
             .min_p = 2,
             .min_q = std::size_t(rule_ == "lcv" ? 2 : 1)};
+  }
+
+  // Five n x d or m x d copies (scaled, whitened twice, P in Q's frame), the trees and, for
+  // shape=full only, the d x d covariance and Cholesky factors.
+  double memory_bytes(std::size_t n, std::size_t m, std::size_t d) const {
+    const double dd = double(d);
+    return double(n + m) * (6 * 8 * dd + 64) + (shape_ == Shape::full ? 4 * 8 * dd * dd : 0);
   }
 
   klest::Estimate estimate(klest::SampleView x, klest::SampleView y) const {
@@ -826,9 +835,9 @@ class Kde {
       for (std::size_t k = 0; k < d; ++k) f.centre[k] += s[i * d + k];
     }
     for (double& c : f.centre) c /= double(n);
-    f.chol.assign(d * d, 0.0);
+    f.scale.assign(d, 0.0);
     auto set_diagonal = [&](std::size_t k, double v) {
-      f.chol[k * d + k] = v;
+      f.scale[k] = v;
       f.log_det += std::log(v);
     };
     if (h_ > 0) {
@@ -873,24 +882,25 @@ class Kde {
           label_, which, n, d + 1, d));
     }
 
-    // Sample covariance of the scaled values (divisor n - 1); only the diagonal unless full.
-    std::vector<double> cov(d * d, 0.0);
+    // Sample variances of the scaled values (divisor n - 1), and for shape=full the lower
+    // triangle of the covariance (the only d x d matrices are those of shape=full).
+    const bool full = shape_ == Shape::full;
+    std::vector<double> var(d, 0.0), cov(full ? d * d : 0, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const double* r = s.data() + i * d;
       for (std::size_t a = 0; a < d; ++a) {
         const double va = r[a] - f.centre[a];
-        if (shape_ != Shape::full) {
-          cov[a * d + a] += va * va;
-          continue;
-        }
-        for (std::size_t b = 0; b <= a; ++b) cov[a * d + b] += va * (r[b] - f.centre[b]);
+        var[a] += va * va;
+        if (!full) continue;
+        for (std::size_t b = 0; b < a; ++b) cov[a * d + b] += va * (r[b] - f.centre[b]);
       }
     }
+    for (double& v : var) v /= double(n - 1);
     for (double& v : cov) v /= double(n - 1);
     const double factor = rule_factor(n, d);
 
     if (shape_ == Shape::diagonal) {
-      for (std::size_t k = 0; k < d; ++k) set_diagonal(k, factor * std::sqrt(cov[k * d + k]));
+      for (std::size_t k = 0; k < d; ++k) set_diagonal(k, factor * std::sqrt(var[k]));
       return f;
     }
     if (shape_ == Shape::scalar) {
@@ -898,7 +908,7 @@ class Kde {
       const int top = *std::max_element(exponent.begin(), exponent.end());
       double mean_var = 0;
       for (std::size_t k = 0; k < d; ++k) {
-        mean_var += std::ldexp(cov[k * d + k], 2 * (exponent[k] - top));
+        mean_var += std::ldexp(var[k], 2 * (exponent[k] - top));
       }
       const double h = factor * std::sqrt(mean_var / double(d));  // in units of 2^E
       for (std::size_t k = 0; k < d; ++k) set_diagonal(k, std::ldexp(h, top - exponent[k]));
@@ -908,7 +918,7 @@ class Kde {
     // Full: Cholesky factor of the correlation matrix, pivots checked, scaled back by the sds.
     f.diagonal = false;
     std::vector<double> sd(d), l(d * d, 0.0);
-    for (std::size_t k = 0; k < d; ++k) sd[k] = std::sqrt(cov[k * d + k]);
+    for (std::size_t k = 0; k < d; ++k) sd[k] = std::sqrt(var[k]);
     for (std::size_t j = 0; j < d; ++j) {
       double pivot = 1.0;  // the correlation matrix has a unit diagonal
       for (std::size_t k = 0; k < j; ++k) pivot -= l[j * d + k] * l[j * d + k];
@@ -926,9 +936,11 @@ class Kde {
         l[i * d + j] = v / l[j * d + j];
       }
     }
+    f.chol.assign(d * d, 0.0);
     for (std::size_t i = 0; i < d; ++i) {
       for (std::size_t j = 0; j <= i; ++j) f.chol[i * d + j] = factor * sd[i] * l[i * d + j];
-      f.log_det += std::log(f.chol[i * d + i]);
+      f.scale[i] = f.chol[i * d + i];
+      f.log_det += std::log(f.scale[i]);
     }
     return f;
   }
@@ -949,7 +961,7 @@ class Kde {
         if (!f.diagonal) {
           for (std::size_t b = 0; b < a; ++b) v -= f.chol[a * d + b] * z[b];
         }
-        z[a] = v / f.chol[a * d + a];
+        z[a] = v / f.scale[a];
         largest = std::max(largest, std::abs(z[a]));
       }
     }

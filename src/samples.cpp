@@ -17,6 +17,12 @@
 #include <type_traits>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "detail/text.hpp"
+#include "klest/limits.hpp"
 #include "klest/error.hpp"
 
 namespace klest {
@@ -46,25 +52,7 @@ std::string shown(string_view s, std::size_t max_chars = 40) {
     s = s.substr(0, n);
     cut = true;
   }
-  std::string out;
-  out.reserve(s.size() + 3);
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20 || u == 0x7F) {
-      static constexpr char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
+  std::string out = detail::escape_controls(s);
   if (cut) out += "...";
   return out;
 }
@@ -147,6 +135,13 @@ Cell parse_cell(string_view field, double& out) {
   if (!std::isfinite(value)) return Cell::not_finite;
   out = value;
   return Cell::number;
+}
+
+// "1d3", "-.5x", "+7": a sign, then an optional point, then a digit.
+bool starts_like_number(string_view f) {
+  if (!f.empty() && (f[0] == '+' || f[0] == '-')) f.remove_prefix(1);
+  if (!f.empty() && f[0] == '.') f.remove_prefix(1);
+  return !f.empty() && is_digit(f[0]);
 }
 
 enum class Separator { comma, tab, white_space };
@@ -522,10 +517,15 @@ Samples parse_csv(std::string_view text, const std::string& name) {
             : line.find('\t') != string_view::npos ? Separator::tab
                                                    : Separator::white_space;
       split(line, sep, fields);
+      // A header is a line of names: some field is not a number and none starts like one. A
+      // first data row with a typo ('1d3', '0x1p3') is data, and its bad cell is reported.
       double ignored = 0.0;
-      const bool is_header = std::any_of(fields.begin(), fields.end(), [&](string_view f) {
-        return !f.empty() && parse_cell(f, ignored) == Cell::not_a_number;
-      });
+      const bool is_header =
+          std::any_of(fields.begin(), fields.end(),
+                      [&](string_view f) {
+                        return !f.empty() && parse_cell(f, ignored) == Cell::not_a_number;
+                      }) &&
+          std::none_of(fields.begin(), fields.end(), starts_like_number);
       if (is_header) {
         for (std::size_t c = 0; c < fields.size(); ++c) {
           if (fields[c].empty())
@@ -715,19 +715,49 @@ Samples parse_npy(std::string_view bytes, const std::string& name) {
 // ---------------------------------------------------------------------------------------------
 // Files
 
-std::string read_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError("'" + path.string() + "' is a directory");
+std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  // Only regular files: a FIFO without a writer would block for ever and /dev/zero never ends.
+  // O_NONBLOCK lets the open itself return for a FIFO, so that fstat can say what it is.
   errno = 0;
-  FilePtr file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw InputError("cannot open '" + path.string() + "': " + system_message(errno));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EISDIR) throw InputError("'" + path.string() + "' is a directory");
+    throw InputError("cannot open '" + path.string() + "': " + system_message(errno));
+  }
+  FilePtr file(::fdopen(fd, "rb"));
+  if (!file) {
+    const int err = errno;
+    ::close(fd);
+    throw InputError("cannot open '" + path.string() + "': " + system_message(err));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    throw InputError("cannot read '" + path.string() + "': " + system_message(errno));
+  if (S_ISDIR(st.st_mode)) throw InputError("'" + path.string() + "' is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    throw InputError("cannot read '" + path.string() + "': it is " + kind +
+                     ", but klest reads only regular files");
+  }
+  const auto too_big = [&](const std::string& size) {
+    return InputError("cannot read '" + path.string() + "': it has " + size +
+                      " bytes, but klest reads files of at most " + num(max_bytes) + " bytes (" +
+                      bytes_text(double(max_bytes)) + ")");
+  };
+  if (std::uint64_t(st.st_size) > max_bytes) throw too_big(num(std::uint64_t(st.st_size)));
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string bytes;
-  if (const auto size = std::filesystem::file_size(path, ec); !ec) bytes.reserve(size);
+  bytes.reserve(std::size_t(st.st_size));
   char buffer[1 << 16];
   while (true) {
     const std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
     bytes.append(buffer, got);
+    // The file may grow while it is read: the bound holds for what is read, not what was seen.
+    if (bytes.size() > max_bytes) throw too_big("more than " + num(max_bytes));
     if (got < sizeof buffer) break;
   }
   if (std::ferror(file.get()))
@@ -746,6 +776,7 @@ Samples read_samples(const std::filesystem::path& path) {
 }
 
 void write_npy(const std::filesystem::path& path, SampleView s) {
+  check_finite(s, "cannot write '" + path.string() + "'");
   // The header NumPy 1.24 writes for a C-order float64 (n, d) array, byte for byte: spare
   // spaces for the first axis to grow to 21 digits, then padding so the data starts on a
   // 64-byte boundary.
@@ -779,6 +810,7 @@ void write_npy(const std::filesystem::path& path, SampleView s) {
 }
 
 void write_csv(const std::filesystem::path& path, SampleView s) {
+  check_finite(s, "cannot write '" + path.string() + "'");
   FileWriter out(path);
   std::string buffer;
   constexpr std::size_t flush_at = 1 << 16;

@@ -4,6 +4,7 @@
 // a crash, a hang or an "internal error". Valid but extreme inputs (values near the largest
 // double, d = 1000, an infinite true KL) succeed.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include "klest/rng.hpp"
 #include "klest/samples.hpp"
@@ -34,6 +37,7 @@ struct Row {
   std::string args;
   int code;
   std::vector<std::string> says;
+  std::string shell_prefix = "";  // e.g. an environment: "OMP_NUM_THREADS=0"
 };
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -94,7 +98,7 @@ class BadInput : public ::testing::Test {
     for (const Row& row : rows) {
       SCOPED_TRACE(row.what + ": klest " + row.args);
       const auto start = std::chrono::steady_clock::now();
-      const auto r = run_klest(row.args);
+      const auto r = run_klest(row.args, row.shell_prefix);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       EXPECT_LT(r.exit_code, 128) << "killed by a signal: " << r.err;
@@ -107,6 +111,8 @@ class BadInput : public ::testing::Test {
       for (const std::string& s : row.says) EXPECT_THAT(text, ::testing::HasSubstr(s));
       EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr("internal error")));
       EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr("terminate")));
+      EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr("libgomp")));
+      EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "a raw control byte in the message";
       if (row.code == 0) continue;
       EXPECT_EQ(r.out, "");
       // One line in the house format; usage errors found by the argument parser add the
@@ -128,7 +134,15 @@ class BadInput : public ::testing::Test {
 
 TEST_F(BadInput, SampleFilesThatCannotBeRead) {
   const std::string q = path("q.csv");
-  klest::Samples with_nan = klest::testing::rows({1, 2, 3, 4, NAN, 6, 7, 8}, 2);
+  // klest writes no NaN: the .npy is written finite and its fifth value patched to NaN.
+  const std::string nan_npy = [&] {
+    klest::write_npy(dir_ / "nan.npy", klest::testing::rows({1, 2, 3, 4, 5, 6, 7, 8}, 2));
+    std::fstream f(dir_ / "nan.npy", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-4 * 8, std::ios::end);
+    const double nan = NAN;
+    f.write(reinterpret_cast<const char*>(&nan), sizeof nan);
+    return path("nan.npy");
+  }();
   check({
       {"empty file", "estimate " + write("empty.csv", "") + " " + q, 2, {"empty.csv", "empty"}},
       {"header only", "estimate " + write("header.csv", "x,y\n") + " " + q, 2,
@@ -149,7 +163,7 @@ TEST_F(BadInput, SampleFilesThatCannotBeRead) {
        {"over2.csv:2", "column 2", "'-1e309'"}},
       {"non-numeric cell", "estimate " + write("word.csv", "1,2\n3,four\n") + " " + q, 2,
        {"word.csv:2", "'four'"}},
-      {"NaN in .npy", "estimate " + write("nan.npy", with_nan) + " " + path("q2.csv"), 2,
+      {"NaN in .npy", "estimate " + nan_npy + " " + path("q2.csv"), 2,
        {"nan.npy", "row 3", "column 1", "nan"}},
       {"truncated .npy magic", "estimate " + write("cut0.npy", "\x93NUM") + " " + q, 2,
        {"cut0.npy", "NUMPY"}},
@@ -342,7 +356,7 @@ estimators = ["knn"]
       {"output folder under a regular file", "run -q " + tiny + " -o " + path("blocker/sub"), 2,
        {"cannot create the output folder", "blocker/sub", "Not a directory"}},
       {"output folder that cannot be written", "run -q " + tiny + " -o /proc/self", 2,
-       {"cannot write", "/proc/self/journal.txt"}},
+       {"cannot write", "/proc/self/.klest-lock"}},
       {"output folder with a journal that is a symlink loop", "run -q " + tiny + " -o " +
        path("loop"), 2, {"loop/journal.txt", "symbolic links"}},
       {"output folder with a garbled journal", "run -q " + tiny + " -o " + path("garbled"), 2,
@@ -350,6 +364,214 @@ estimators = ["knn"]
   });
   // Nothing was written for the refused runs.
   EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+// Thread counts beyond klest's limit, from each place they can come from: refused before any
+// thread starts (libgomp crashed above ~50000 and failed with its own message below that).
+TEST_F(BadInput, ThreadCountsBeyondTheLimit) {
+  const std::string pq = path("p.csv") + " " + path("q.csv");
+  const std::string exp = write("threads.toml", R"toml(name = "threads"
+seed = 3
+replications = 2
+sizes = [20]
+pairs = [["normal(0, 1)", "normal(1, 1)"]]
+estimators = ["knn"]
+threads = 100000
+)toml");
+  check({
+      {"-t 100000, estimate", "estimate -t 100000 -e kde " + pq, 2,
+       {"100000 is not a thread count from 1 to 1024"}},
+      {"-t 50000, truth", "truth -t 50000 'normal(0, 1)' 'student_t(df=3)'", 2, {"1 to 1024"}},
+      {"-t 0", "estimate -t 0 " + pq, 2, {"1 to 1024"}},
+      {"-t 1024 is allowed", "estimate -t 1024 -e kde " + pq, 0, {"\tkde("}},
+      {"threads = 100000 in an experiment", "run -q " + exp + " -o " + path("o"), 2,
+       {"threads.toml:7", "'threads' is 100000", "at most 1024"}},
+      {"OMP_NUM_THREADS=100000", "estimate -e kde " + pq, 2,
+       {"OMP_NUM_THREADS is '100000'", "1 to 1024"}, "OMP_NUM_THREADS=100000"},
+      {"OMP_NUM_THREADS=0, one line, no libgomp warning", "estimate " + pq, 2,
+       {"OMP_NUM_THREADS is '0'"}, "OMP_NUM_THREADS=0"},
+      {"OMP_NUM_THREADS=abc", "truth 'normal(0, 1)' 'normal(1, 1)'", 2,
+       {"OMP_NUM_THREADS is 'abc'"}, "OMP_NUM_THREADS=abc"},
+      {"OMP_NUM_THREADS=3,2 is valid", "estimate " + pq, 0, {"\tknn("}, "OMP_NUM_THREADS=3,2"},
+  });
+}
+
+// toml++ 3.3 recurses once per part of a dotted key and has no limit: klest checks first.
+TEST_F(BadInput, DeepTomlIsRefusedBeforeParsing) {
+  std::string deep = "a";
+  for (int i = 0; i < 40000; ++i) deep += ".a";
+  std::string nested = "x = ";
+  nested += std::string(200, '[') + std::string(200, ']');
+  check({
+      {"a dotted key of 40001 parts", "run -q " + write("deep.toml", deep + " = 1\n") + " -o " +
+       path("o"), 2, {"deep.toml:1", "dotted key has more than 64 parts"}},
+      {"arrays nested 200 deep", "run -q " + write("nested.toml", "name = \"n\"\n" + nested) +
+       " -o " + path("o"), 2, {"nested.toml:2", "nested more than 64 deep"}},
+      {"a string full of dots is not a key",
+       "run -q " + write("dots.toml", "name = \"" + std::string(500, '.') + "\"\n") + " -o " +
+       path("o"), 2, {"dots.toml", "missing required keys"}},
+  });
+  EXPECT_FALSE(fs::exists(dir_ / "o"));
+}
+
+// File names that are not UTF-8 and specs with control bytes: JSON outputs stay valid JSON
+// (such bytes become U+FFFD) and messages escape control bytes.
+TEST_F(BadInput, NonUtf8NamesAndControlBytes) {
+  const std::string latin1 = "caf\xe9\x01.csv";
+  fs::copy_file(dir_ / "p.csv", dir_ / latin1);
+  const auto est = run_klest("estimate --json " + path(latin1) + " " + path("q.csv"));
+  ASSERT_EQ(est.exit_code, 0) << est.err;
+  const auto j = nlohmann::json::parse(est.out);
+  EXPECT_THAT(j["p"].get<std::string>(), ::testing::HasSubstr("caf\xef\xbf\xbd"));
+
+  const std::string tiny = "name = \"u\"\nseed = 3\nreplications = 2\nsizes = [20]\n"
+                           "pairs = [[\"normal(0, 1)\", \"normal(1, 1)\"]]\nestimators = [\"knn\"]\n";
+  write("r\xe9sum\xe9.toml", tiny);
+  const auto run = run_klest("run -q " + path("r\xe9sum\xe9.toml") + " -o " + path("o\xff") +
+                             " >/dev/null");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string manifest = [&] {
+    std::ifstream in(dir_ / "o\xff" / "manifest.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }();
+  EXPECT_TRUE(nlohmann::json::accept(manifest)) << manifest;
+
+  check({
+      {"control bytes in a spec", "estimate -e \"$(printf 'knn\\033[31m')\" " + path("p.csv") + " " +
+       path("q.csv"), 2, {"knn\\x1b[31m"}},
+      {"a newline in a file name", "estimate " + quote((dir_ / "no\nsuch.csv").string()) + " " +
+       path("q.csv"), 2, {"no\\nsuch.csv"}},
+  });
+}
+
+// Only regular files are read: a FIFO without a writer would block for ever, /dev/zero never
+// ends.
+TEST_F(BadInput, EndlessAndBlockingInputs) {
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  check({
+      {"a FIFO with no writer", "estimate " + path("fifo") + " " + path("q.csv"), 2,
+       {"fifo", "it is a FIFO", "only regular files"}},
+      {"/dev/zero", "estimate " + path("p.csv") + " /dev/zero", 2,
+       {"/dev/zero", "character device"}},
+      {"a FIFO as experiment file", "run -q " + path("fifo") + " -o " + path("o"), 2,
+       {"it is a FIFO"}},
+      {"stdin is not read", "estimate - " + path("q.csv"), 2, {"cannot open '-'"}},
+  });
+}
+
+// Memory estimated before starting: refused with the figure when above the machine's memory or
+// --max-memory.
+TEST_F(BadInput, JobsTooLargeForMemoryAreRefusedWithTheFigure) {
+  const std::string base = "name = \"m\"\nseed = 3\npairs = [[\"normal(0, 1)\", \"normal(1, 1)\"]]\n"
+                           "estimators = [\"knn\", \"kde\"]\n";
+  std::string wide;  // 3 points in 100000 dimensions
+  for (int i = 0; i < 3; ++i) {
+    for (int k = 0; k < 100000; ++k) {
+      if (k > 0) wide += ',';
+      wide += std::to_string((i * 7 + k) % 13);
+    }
+    wide += "\n";
+  }
+  const std::string w = write("wide.csv", wide);
+  check({
+      {"replications = 1e9", "run -q " + write("reps.toml", base + "replications = 1000000000\n"
+       "sizes = [20]\n") + " -o " + path("o"), 2, {"experiment 'm'", "needs about", "TB of memory",
+       "this machine has"}},
+      {"sizes = [1e9]", "run -q " + write("size.toml", base + "replications = 2\n"
+       "sizes = [1000000000]\n") + " -o " + path("o"), 2, {"n up to 1000000000", "GB of memory"}},
+      {"--max-memory", "run -q --max-memory 1M " + write("small.toml", base + "replications = 50\n"
+       "sizes = [20000]\n") + " -o " + path("o"), 2, {"--max-memory allows 1 MB"}},
+      {"kde shape=full in d = 100000", "estimate -e 'kde(shape=full)' " + w + " " + w, 2,
+       {"shape=full", "3x100000", "needs about 320 GB"}},
+      {"kde (diagonal) in d = 100000 needs no d x d matrix", "estimate -e kde " + w + " " + w, 0,
+       {"\tkde("}},
+      {"sample -n 3e8 with --max-memory 1G", "sample 'normal(0, 1)' -n 300000000 --max-memory 1G "
+       "-o " + path("big.npy"), 2, {"needs about 2.4 GB", "--max-memory allows 1 GB"}},
+      {"--max-memory that is not a size", "estimate --max-memory lots " + w + " " + w, 2,
+       {"'lots' is not a size"}},
+  });
+  EXPECT_FALSE(fs::exists(dir_ / "o" / "journal.txt"));
+}
+
+TEST_F(BadInput, CommandLine) {
+  const std::string pq = path("p.csv") + " " + path("q.csv");
+  check({
+      {"options after the files", "estimate -e knn " + pq + " --json", 0, {"\"name\":\"knn\""}},
+      {"-e between the files", "estimate " + path("p.csv") + " -e kde " + path("q.csv") +
+       " -e knn", 0, {"\tkde(", "\tknn("}},
+      {"--seed -1", "estimate --seed -1 " + pq, 2, {"--seed", "-1 is not a whole number"}},
+      {"--seed 2^64", "estimate --seed 18446744073709551616 " + pq, 2, {"18446744073709551616"}},
+      {"--seed 2^64 - 1", "estimate --seed 18446744073709551615 " + pq, 0, {"\tknn("}},
+      {"--seed 1e3", "sample 'normal(0, 1)' --seed 1e3 -o " + path("s.csv"), 2, {"1e3"}},
+      {"--rate nan", "estimate --ci subsampling --rate nan " + pq, 2, {"--rate", "nan"}},
+      {"--rate inf", "estimate --ci subsampling --rate inf " + pq, 2, {"--rate", "inf"}},
+      {"--tol nan", "truth --tol nan 'normal(0, 1)' 'normal(1, 1)'", 2, {"--tol", "nan"}},
+  });
+}
+
+// Everything klest writes, klest reads back; a first data row with a typo is not a header.
+TEST_F(BadInput, OutputsKlestCanReadBack) {
+  const std::string pq = path("p.csv") + " " + path("q.csv");
+  check({
+      {"draws beyond the double range", "sample 'pareto(scale=1, shape=1e-300)' -o " +
+       path("par.csv"), 2, {"cannot write", "par.csv", "is inf", "finite"}},
+      {"output folder missing, found before drawing", "sample 'normal(0, 1)' -n 300000000 -o " +
+       path("missing/dir/x.npy"), 2, {"missing/dir", "does not exist"}},
+      {"histogram(alpha=1e308)", "estimate -e 'histogram(alpha=1e308)' " + pq, 0,
+       {"\thistogram("}},
+      {"first row '1d3'", "estimate " + write("typo.csv", "1d3\n2\n3\n") + " " + path("q.csv"), 2,
+       {"typo.csv:1", "column 1 is '1d3'", "must be numbers"}},
+      {"first row '0x1p3,1'", "estimate " + write("hex.csv", "0x1p3,1\n2,2\n") + " " +
+       path("q2.csv"), 2, {"hex.csv:1", "'0x1p3'"}},
+      {"a header still is one", "estimate " + write("hdr.csv", "x\n1\n2\n3\n4\n") + " " +
+       path("q.csv"), 0, {"\tknn("}},
+  });
+  EXPECT_FALSE(fs::exists(dir_ / "par.csv"));
+  // alpha -> infinity smooths Q (and, with smooth_p, P) to the uniform distribution on the
+  // cells: 1e308 and 1e200 are both in that limit and agree; with smooth_p both sides are
+  // uniform and KL is 0.
+  auto value = [&](const std::string& spec) {
+    const auto r = run_klest("estimate -e '" + spec + "' " + pq);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::stod(r.out.substr(0, r.out.find('\t')));
+  };
+  EXPECT_NEAR(value("histogram(alpha=1e308)"), value("histogram(alpha=1e200)"), 1e-12);
+  EXPECT_NEAR(value("histogram(alpha=1e308, smooth_p=true)"), 0.0, 1e-12);
+}
+
+// -o does not overwrite files no run wrote; --force leaves nothing of the old experiment.
+TEST_F(BadInput, OutputFoldersOfOthersAndForce) {
+  const std::string tiny = "name = \"f\"\nseed = 3\nreplications = 2\nsizes = [20]\n"
+                           "pairs = [[\"normal(0, 1)\", \"normal(1, 1)\"]]\nestimators = [\"knn\"]\n";
+  const std::string a = write("a.toml", tiny);
+  std::string other = tiny;
+  other.replace(other.find("seed = 3"), 8, "seed = 4");
+  const std::string b = write("b.toml", other);
+  fs::create_directories(dir_ / "mine");
+  write("mine/report.md", "my notes\n");
+  check({
+      {"a folder with someone's report.md", "run -q " + a + " -o " + path("mine"), 2,
+       {"mine/report.md' exists, but no klest run in this folder wrote it"}},
+      {"--force does not change that", "run -q --force " + a + " -o " + path("mine"), 2,
+       {"no klest run in this folder wrote it"}},
+  });
+  std::ifstream notes(dir_ / "mine" / "report.md");
+  std::string line;
+  std::getline(notes, line);
+  EXPECT_EQ(line, "my notes");
+
+  ASSERT_EQ(run_klest("run -q " + a + " -o " + path("res") + " >/dev/null").exit_code, 0);
+  fs::create_directories(dir_ / "res" / "figures");
+  write("res/figures/error_1.png", "old figure");
+  write("res/summary.csv.tmp", "left over");
+  ASSERT_EQ(run_klest("run -q --force " + b + " -o " + path("res") + " >/dev/null").exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "res" / "figures"));
+  EXPECT_FALSE(fs::exists(dir_ / "res" / "summary.csv.tmp"));
+  const auto again = run_klest("run -q " + b + " -o " + path("res") + " >/dev/null");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, ::testing::HasSubstr("replications resumed"));
 }
 
 }  // namespace

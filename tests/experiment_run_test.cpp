@@ -231,8 +231,9 @@ estimators = ["knn(k=5)"]
 }
 
 // The journal as a sorted list of its lines, each without the seconds field of an estimate line
-// ("e", item, status, value, seconds, diagnostics, error): blocks are appended in the order the
-// threads finish them, and a resume rewrites the complete ones in item order.
+// ("e", item, status, value, seconds, diagnostics, error) and the checksum of a 'done' line
+// (which covers the seconds): blocks are appended in the order the threads finish them, and a
+// resume rewrites the complete ones in item order.
 std::vector<std::string> journal_lines_without_seconds(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> out;
@@ -243,6 +244,8 @@ std::vector<std::string> journal_lines_without_seconds(const std::string& text) 
       for (int tab = 0; tab < 4 && at != std::string::npos; ++tab) at = line.find('\t', at + 1);
       const std::size_t end = at == std::string::npos ? at : line.find('\t', at + 1);
       if (at != std::string::npos && end != std::string::npos) line.erase(at, end - at);
+    } else if (line.rfind("done\t", 0) == 0) {
+      line.erase(line.rfind('\t'));
     }
     out.push_back(line);
   }

@@ -477,7 +477,10 @@ TEST(ExperimentSpecErrors, Threads) {
   EXPECT_EQ(error_of(plus(R"~(threads = "2")~")),
             "x.toml:7: 'threads' is \"2\" (a string), but must be an integer >= 1");
   EXPECT_EQ(error_of(plus("threads = 2147483648")),
-            "x.toml:7: 'threads' is 2147483648, but must be at most 2147483647");
+            "x.toml:7: 'threads' is 2147483648, but must be at most 1024 (klest's thread limit)");
+  EXPECT_EQ(error_of(plus("threads = 1025")),
+            "x.toml:7: 'threads' is 1025, but must be at most 1024 (klest's thread limit)");
+  EXPECT_EQ(error_of(plus("threads = 1024")), "");
 }
 
 // ---- sizes and m ----------------------------------------------------------------------------

@@ -279,9 +279,20 @@ TEST(ParseCsv, WhiteSpaceSeparatedHeader) {
   expect_samples(klest::parse_csv("x y z\n1 2 3\n", "n"), 1, 3, {1, 2, 3});
 }
 
-TEST(ParseCsv, FirstLineWithAnyTextIsTheHeader) {
-  // By the documented rule, one non-number makes the whole first line a header.
-  expect_samples(klest::parse_csv("1,2,abc\n4,5,6\n", "n"), 1, 3, {4, 5, 6});
+TEST(ParseCsv, FirstLineOfNamesIsTheHeader) {
+  // A header is a line of names: some field is not a number and none starts like one.
+  expect_samples(klest::parse_csv("x,y_2,abc\n4,5,6\n", "n"), 1, 3, {4, 5, 6});
+  expect_samples(klest::parse_csv("\"x\" \"y\"\n4 5\n", "n"), 1, 2, {4, 5});
+  // A first line mixing numbers and text is a data row with a bad cell, reported (it used to
+  // become a header, dropping a row silently), as is a typo such as 1d3 or a hex float.
+  EXPECT_THAT([] { klest::parse_csv("1,2,abc\n4,5,6\n", "n"); },
+              ThrowsMessage<klest::InputError>("n:1: column 3 is 'abc', but samples must be numbers"));
+  EXPECT_THAT([] { klest::parse_csv("1d3\n4\n", "n"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("n:1: column 1 is '1d3'")));
+  EXPECT_THAT([] { klest::parse_csv("0x1p3\t2\n4\t5\n", "n"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("n:1: column 1 is '0x1p3'")));
+  EXPECT_THAT([] { klest::parse_csv("-.5e,1\n4,5\n", "n"); },
+              ThrowsMessage<klest::InputError>(HasSubstr("n:1: column 1 is '-.5e'")));
 }
 
 TEST(ParseCsv, HeaderAfterCommentsAndBlankLines) {

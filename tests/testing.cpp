@@ -15,13 +15,16 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-CommandResult run_klest(const std::string& args) {
+CommandResult run_klest(const std::string& args) { return run_klest(args, ""); }
+
+CommandResult run_klest(const std::string& args, const std::string& shell_prefix) {
   static int counter = 0;
   const auto dir = std::filesystem::temp_directory_path();
   const std::string err_path =
       (dir / ("klest_test_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
           .string();
-  const std::string cmd = quote(KLEST_BINARY) + " " + args + " 2>" + quote(err_path);
+  const std::string cmd =
+      shell_prefix + " " + quote(KLEST_BINARY) + " " + args + " 2>" + quote(err_path);
   CommandResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;

@@ -88,6 +88,9 @@ struct CommandResult {
 
 /// Runs the klest binary with `args` (already shell-quoted), capturing stdout and stderr.
 CommandResult run_klest(const std::string& args);
+/// The same after `shell_prefix`, shell text run first in the same shell: "OMP_NUM_THREADS=0"
+/// (an environment for klest) or "ulimit -f 8;" (a limit).
+CommandResult run_klest(const std::string& args, const std::string& shell_prefix);
 
 /// Shell-quotes one argument.
 std::string quote(const std::string& s);

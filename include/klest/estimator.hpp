@@ -91,6 +91,11 @@ class Estimator {
   /// The canonical label with every parameter, e.g. "knn(k=5, l=5, ties=error)".
   std::string label() const { return params_.label(); }
   virtual Requirements requirements() const = 0;
+  /// About how many bytes one estimate on samples of n and m points in dimension d needs besides
+  /// the samples, so that a job too large for the machine is refused before it starts. An
+  /// implementation may declare `double memory_bytes(std::size_t n, std::size_t m,
+  /// std::size_t d) const`; otherwise default_memory_bytes is assumed.
+  virtual double memory_bytes(std::size_t n, std::size_t m, std::size_t d) const = 0;
 
   /// KL(P||Q) in nats from a sample of P and a sample of Q. Throws InputError naming this
   /// estimator's label when a sample is empty, holds NaN or infinite values, is smaller than
@@ -147,6 +152,12 @@ concept EstimatorImpl =
       { t.estimate(x, x, rng) } -> std::same_as<double>;
     });
 
+/// The footprint assumed for an estimator that does not state its own: a few copies of both
+/// samples (scaled or whitened values, a search tree, per-point results).
+inline double default_memory_bytes(std::size_t n, std::size_t m, std::size_t d) {
+  return double(n + m) * (4 * 8 * double(d) + 64);
+}
+
 namespace detail {
 
 inline Estimate as_estimate(Estimate e) { return e; }
@@ -162,6 +173,13 @@ class EstimatorModel final : public Estimator {
   EstimatorModel(const EstimatorInfo& info, Params params)
       : Estimator(info, std::move(params)), impl_(this->params()) {}
   Requirements requirements() const override { return impl_.requirements(); }
+  double memory_bytes(std::size_t n, std::size_t m, std::size_t d) const override {
+    if constexpr (requires { impl_.memory_bytes(n, m, d); }) {
+      return impl_.memory_bytes(n, m, d);
+    } else {
+      return default_memory_bytes(n, m, d);
+    }
+  }
 
  protected:
   Estimate do_estimate(SampleView p, SampleView q, Rng& rng) const override {

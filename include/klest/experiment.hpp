@@ -152,6 +152,7 @@ struct RunOptions {
   bool force = false;               // start over even if results exist
   bool quiet = false;               // no progress line
   std::optional<int> threads;       // overrides the file's threads
+  std::uint64_t max_memory = 0;     // refuse a run needing more bytes (0: the machine's memory)
 };
 
 struct RunSummary {
@@ -163,7 +164,12 @@ struct RunSummary {
 
 /// Runs (or resumes) an experiment into options.out_dir: replications.csv, summary.csv,
 /// rates.csv, manifest.json, report.md, report.tex, references.bib. Refuses (ConfigError) to
-/// resume a folder whose results came from a different experiment text unless `force`.
+/// resume a folder whose results came from a different experiment text unless `force`, to use a
+/// folder another run holds (a lock, .klest-lock, held for the run's life and released by the
+/// kernel however the run ends), to overwrite result files no run in the folder wrote, and
+/// (InputError) to start a run whose memory estimate exceeds max_memory or the machine. Damaged
+/// journal blocks are reported on stderr and recomputed; a journal append that fails stops the
+/// run (InputError) with what was saved kept for a resume.
 RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options);
 
 }  // namespace klest

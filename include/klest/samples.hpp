@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "klest/limits.hpp"
+
 namespace klest {
 
 /// The kind of values: real-valued with a density (continuous), integer-valued with a mass
@@ -76,7 +78,9 @@ void check_finite(SampleView s, const std::string& what);
 /// (float64, float32 or integer, C order, 1-D or 2-D; a 1-D array is n rows of dimension 1);
 /// anything else is text: one row per line, columns separated by commas, tabs or white space
 /// (one separator per file), `#` starts a comment, blank lines are skipped, and an optional
-/// first line of column names is recognised by containing a non-number.
+/// first line of column names is recognised by containing a non-number and no field that
+/// starts like a number (a digit, or a sign or point before one): a first data row with a
+/// typo ('1d3', '0x1p3') is reported, not taken as a header.
 /// Throws InputError naming the file, line and column for missing files, non-numeric or
 /// non-finite cells, ragged rows, empty files and malformed headers.
 Samples read_samples(const std::filesystem::path& path);
@@ -86,13 +90,18 @@ Samples parse_csv(std::string_view text, const std::string& name);
 /// The .npy reader on its own; `name` is used in messages in place of a file name.
 Samples parse_npy(std::string_view bytes, const std::string& name);
 
-/// Writes `s` as little-endian float64 .npy (shape (n, d)). Throws InputError on I/O failure.
+/// Writes `s` as little-endian float64 .npy (shape (n, d)). Throws InputError on I/O failure,
+/// and before writing anything when a value is not finite (klest could not read it back).
 void write_npy(const std::filesystem::path& path, SampleView s);
 /// Writes `s` as comma-separated text, one row per line, every value in shortest round-trip
-/// form, so that reading it back gives identical doubles. Throws InputError on I/O failure.
+/// form, so that reading it back gives identical doubles. Throws InputError on I/O failure,
+/// and before writing anything when a value is not finite.
 void write_csv(const std::filesystem::path& path, SampleView s);
 
-/// Reads whole file as bytes. Throws InputError naming the file if it cannot be read.
-std::string read_file(const std::filesystem::path& path);
+/// Reads a whole regular file as bytes. Throws InputError naming the file if it cannot be read,
+/// is not a regular file (a FIFO, a device: they may block or never end) or holds more than
+/// `max_bytes`.
+std::string read_file(const std::filesystem::path& path,
+                      std::uint64_t max_bytes = max_sample_file_bytes);
 
 }  // namespace klest

@@ -1,6 +1,7 @@
 #include "detail/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace klest::detail {
@@ -43,6 +44,41 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& kn
     }
   }
   return best;
+}
+
+std::string escape_controls(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u == 0x7F) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[std::size_t(i)] = digits[h & 0xf];
+  return out;
 }
 
 std::string join(const std::vector<std::string>& words) {

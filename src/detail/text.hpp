@@ -7,6 +7,15 @@
 
 namespace klest::detail {
 
+/// `s` with control bytes written as escapes (\t, \r, \n, \xNN), so that a file name, a spec
+/// or a line of a file shown in a message cannot break the message's one line or drive the
+/// terminal. Other bytes, UTF-8 or not, are kept.
+std::string escape_controls(std::string_view s);
+
+/// FNV-1a, 64 bits, as 16 hex digits: h = offset basis; for each byte h ^= byte, h *= prime
+/// (mod 2^64). For change detection (experiment texts, journal blocks), not for security.
+std::string fnv1a_hex(std::string_view text);
+
 /// "a, b, c"
 std::string join(const std::vector<std::string>& words);
 

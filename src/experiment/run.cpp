@@ -2,16 +2,20 @@
 // item's samples once, runs every estimator on them, journals results as they finish, and
 // writes the result files when every item is done.
 //
-// Resumability: journal.txt holds one block per finished work item, written with a single
-// append and terminated by a 'done' line; a block cut short by a kill has no 'done' line and is
-// discarded on resume. Result files are written to a temporary name and renamed, so none is
-// ever half-written.
+// Resumability: journal.txt holds one checked block per finished work item (journal.hpp); a
+// block cut short by a kill is discarded on resume and a damaged one reported and recomputed.
+// Result files are written to a temporary name and renamed, so none is ever half-written. One
+// run at a time holds the folder (FolderLock).
 
+#include <fcntl.h>
 #include <omp.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,15 +23,20 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "detail/neighbours.hpp"
+#include "detail/text.hpp"
+#include "experiment/journal.hpp"
 #include "experiment/writers.hpp"
 #include "klest/error.hpp"
 #include "klest/estimator.hpp"
 #include "klest/experiment.hpp"
 #include "klest/interval.hpp"
+#include "klest/limits.hpp"
+#include "klest/samples.hpp"
 
 namespace klest {
 
@@ -35,8 +44,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::string_view journal_magic = "klest-journal 1";
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -63,90 +70,105 @@ std::string diagnostics_text(const Diagnostics& d) {
   return out;
 }
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t t = line.find('\t', start);
-    out.push_back(line.substr(start, t == std::string::npos ? std::string::npos : t - start));
-    if (t == std::string::npos) break;
-    start = t + 1;
-  }
-  return out;
-}
-
-double parse_double(const std::string& s) {
-  if (s == "inf") return INFINITY;
-  if (s == "-inf") return -INFINITY;
-  return std::stod(s);
-}
-
-// Reads the finished blocks of a journal into `results` (indexed as in the plan). Returns how
-// many work items were complete.
-std::size_t read_journal(const fs::path& path, const std::string& hash, const ExperimentPlan& plan,
-                         std::vector<EstimateRecord>& results, std::vector<char>& done) {
-  std::ifstream in(path);
-  std::string line;
-  if (!std::getline(in, line)) return 0;
-  const auto head = split_tabs(line);
-  if (head.size() != 2 || head[0] != journal_magic) {
-    throw ConfigError(fmt::format("{}: not a klest journal; use --force to start over",
-                                  path.string()));
-  }
-  if (head[1] != hash) {
-    throw ConfigError(fmt::format(
-        "{} holds results of a different experiment text (hash {}, this file has {}); "
-        "use --force to start over",
-        path.parent_path().string(), head[1], hash));
-  }
-  std::vector<EstimateRecord> block;
-  std::size_t complete = 0;
-  const std::size_t e_count = plan.estimators.size();
-  while (std::getline(in, line)) {
-    const auto f = split_tabs(line);
-    try {
-      if (f.size() == 4 && f[0] == "done") {
-        const std::size_t item = std::stoul(f[1]);
-        const bool intervals_complete =
-            std::all_of(block.begin(), block.end(), [&](const EstimateRecord& r) {
-              return r.intervals.size() == plan.intervals;
-            });
-        if (item < done.size() && block.size() == e_count && intervals_complete && !done[item]) {
-          for (std::size_t e = 0; e < e_count; ++e) results[item * e_count + e] = block[e];
-          done[item] = 1;
-          ++complete;
-        }
-        block.clear();
-      } else if (f.size() == 8 && f[0] == "i" && !block.empty()) {
-        // An interval of the block's latest estimate; its method index must come in order.
-        EstimateRecord& owner = block.back();
-        if (std::stoul(f[3]) != owner.intervals.size() ||
-            owner.intervals.size() >= plan.intervals) {
-          block.clear();
-          continue;
-        }
-        IntervalRecord iv;
-        iv.ok = f[4] == "ok";
-        iv.lo = iv.ok ? parse_double(f[5]) : 0;
-        iv.hi = iv.ok ? parse_double(f[6]) : 0;
-        iv.error = f[7];
-        owner.intervals.push_back(std::move(iv));
-      } else if (f.size() == 7 && f[0] == "e") {
-        EstimateRecord r;
-        r.ok = f[2] == "ok";
-        r.value = r.ok ? parse_double(f[3]) : NAN;
-        r.seconds = parse_double(f[4]);
-        r.diagnostics = f[5];
-        r.error = f[6];
-        block.push_back(std::move(r));
-      } else {
-        block.clear();  // a torn line: drop the block it belongs to
+// An exclusive lock on <folder>/.klest-lock for the life of a run: flock(2), so the kernel
+// releases it when the process ends, however it ends (a kill, a crash). The file says who holds
+// it, for the message another run gives. Local file systems; over NFS flock may not lock.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& dir) {
+    const fs::path path = dir / ".klest-lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw ConfigError(fmt::format("cannot write '{}': {}", path.string(),
+                                    std::generic_category().message(errno)));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      // The holder writes its note just after taking the lock: give it a moment.
+      std::string holder;
+      for (int attempt = 0; attempt < 20 && holder.empty(); ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        char text[256] = {};
+        const ssize_t got = ::pread(fd_, text, sizeof text - 1, 0);
+        holder.assign(text, got > 0 ? std::size_t(got) : 0);
+        while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
       }
-    } catch (const std::exception&) {
-      block.clear();
+      ::close(fd_);
+      if (err == EWOULDBLOCK) {
+        throw ConfigError(fmt::format(
+            "the output folder '{}' is in use by another klest run ({}); wait for it to end or "
+            "give another folder with -o",
+            dir.string(), holder.empty() ? "which has not yet said who it is" : holder));
+      }
+      throw ConfigError(fmt::format("cannot lock '{}': {}", path.string(),
+                                    std::generic_category().message(err)));
+    }
+    char host[256] = "unknown";
+    ::gethostname(host, sizeof host - 1);
+    const std::string who =
+        fmt::format("pid {} on host {}, started {}\n", ::getpid(), host, utc_now());
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, who.data(), who.size(), 0) < 0) {
+      // The lock holds without the note; only the other run's message is poorer.
     }
   }
-  return complete;
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Before a run writes into `dir`: with --force, removes what earlier runs wrote (the result
+// files, their temporaries, the journal and scripts/plot's figures) so that no file of the old
+// experiment is left beside the new ones. Without a journal, the folder holds no run's results,
+// and a file with a result file's name is someone else's: refused, never overwritten.
+void prepare_folder(const fs::path& dir, bool force) {
+  const fs::path journal = dir / "journal.txt";
+  std::error_code ec;
+  const bool has_journal = fs::exists(journal, ec);
+  if (ec) throw ConfigError(fmt::format("cannot read '{}': {}", journal.string(), ec.message()));
+  if (!has_journal) {
+    for (const std::string& f : result_files()) {
+      if (fs::exists(dir / f, ec)) {
+        throw ConfigError(fmt::format(
+            "'{}' exists, but no klest run in this folder wrote it (there is no journal.txt); "
+            "klest does not overwrite it: give a new or empty folder with -o",
+            (dir / f).string()));
+      }
+    }
+    return;
+  }
+  if (!force) return;
+  std::vector<fs::path> old = {journal, journal.string() + ".tmp", dir / "figures"};
+  for (const std::string& f : result_files()) {
+    old.push_back(dir / f);
+    old.push_back(dir / (f + ".tmp"));
+  }
+  for (const fs::path& p : old) {
+    fs::remove_all(p, ec);
+    if (ec) throw ConfigError(fmt::format("cannot remove '{}': {}", p.string(), ec.message()));
+  }
+}
+
+// About how many bytes the run needs at its peak: per estimate, its record and its rows of the
+// result files and the journal, all held in memory; per thread, the samples of the largest
+// work item and the largest estimator's working memory on them.
+double run_memory(const ExperimentSpec& spec, const ExperimentPlan& plan, std::size_t threads) {
+  constexpr double bytes_per_estimate = sizeof(EstimateRecord) + 500;
+  double per_thread = 0;
+  for (std::size_t pi = 0; pi < plan.pairs.size(); ++pi) {
+    const std::size_t d = plan.pairs[pi].p->dim();
+    for (std::size_t si = 0; si < spec.sizes.size(); ++si) {
+      const std::size_t n = spec.sizes[si], m = spec.m_for(si);
+      double estimator = 0;
+      for (const auto& e : plan.estimators) estimator = std::max(estimator, e->memory_bytes(n, m, d));
+      per_thread = std::max(per_thread, 8.0 * double(d) * double(n + m) + estimator);
+    }
+  }
+  const double busy = double(std::min<std::size_t>(threads, plan.items()));
+  return double(plan.items()) * double(plan.estimators.size()) * bytes_per_estimate +
+         busy * per_thread;
 }
 
 // The intervals of one estimate, one per interval method of the experiment. Interval j of
@@ -212,8 +234,8 @@ class Progress {
 RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
   const auto wall_start = Clock::now();
   const std::string started = utc_now();
-  ExperimentPlan plan = make_plan(spec);  // builds distributions and estimators, computes truth
 
+  // The folder first, so that a folder that cannot be used stops the run before any work.
   {
     std::error_code ec;
     fs::create_directories(options.out_dir, ec);
@@ -223,12 +245,19 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
                                     ec ? ec.message() : "a file of that name exists"));
     }
   }
-  const fs::path journal = options.out_dir / "journal.txt";
-  if (options.force) {
-    std::error_code ec;
-    fs::remove(journal, ec);
-  }
+  const FolderLock lock(options.out_dir);
+  prepare_folder(options.out_dir, options.force);
 
+  ExperimentPlan plan = make_plan(spec);  // builds distributions and estimators, computes truth
+  const int threads = checked_threads(
+      options.threads.value_or(spec.threads.value_or(std::min(omp_get_max_threads(), max_threads))),
+      "the thread count");
+  check_memory(run_memory(spec, plan, std::size_t(threads)), options.max_memory,
+               fmt::format("experiment '{}' ({} estimates; n up to {}; {} threads)", spec.name,
+                           double(plan.items()) * double(plan.estimators.size()),
+                           *std::max_element(spec.sizes.begin(), spec.sizes.end()), threads));
+
+  const fs::path journal = options.out_dir / "journal.txt";
   const std::size_t items = plan.items();
   const std::size_t e_count = plan.estimators.size();
   std::vector<EstimateRecord> results(items * e_count);
@@ -242,26 +271,35 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
     if (ec) {
       throw ConfigError(fmt::format("cannot read '{}': {}", journal.string(), ec.message()));
     }
-    if (exists) resumed = read_journal(journal, spec.hash, plan, results, done);
+    if (exists) {
+      const JournalRead read = read_journal(read_file(journal), journal.string(), spec.hash,
+                                            e_count, plan.intervals, results, done);
+      for (const std::string& d : read.damage) {
+        std::fprintf(stderr, "klest: %s\n", detail::escape_controls(d).c_str());
+      }
+      resumed = read.complete;
+    }
   }
 
   // Rewrite the journal with its complete blocks only, then append to it.
   {
-    std::string text = fmt::format("{}\t{}\n", journal_magic, spec.hash);
+    std::string text = journal_header(spec.hash);
     for (std::size_t item = 0; item < items; ++item) {
       if (done[item]) text += journal_block(item, &results[item * e_count], e_count);
     }
     write_atomically(journal, text);
   }
   std::FILE* jf = std::fopen(journal.c_str(), "ab");
-  if (!jf) throw ConfigError(fmt::format("cannot write '{}'", journal.string()));
+  if (!jf) {
+    throw ConfigError(fmt::format("cannot write '{}': {}", journal.string(),
+                                  std::generic_category().message(errno)));
+  }
 
   std::vector<std::size_t> pending;
   for (std::size_t item = 0; item < items; ++item) {
     if (!done[item]) pending.push_back(item);
   }
 
-  const int threads = options.threads.value_or(spec.threads.value_or(omp_get_max_threads()));
   // Replications run on `threads` threads and the estimates inside them serially; with one
   // thread the region below is inactive, so the estimators' own loops would otherwise start
   // threads of their own. The setting is restored when the run ends, however it ends.
@@ -272,8 +310,12 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
   } limit(threads);
   Progress progress(items, items - pending.size(), !options.quiet && ::isatty(2));
 
+  // A journal append that fails (a full disk) stops the run: the items after it are skipped,
+  // since their results could not be saved, and the run ends with an error after the loop.
+  std::atomic<int> append_error{0};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::size_t k = 0; k < pending.size(); ++k) {
+    if (append_error.load() != 0) continue;
     const std::size_t item = pending[k];
     const auto [pi, si, r] = plan.coordinates(item);
     EstimateRecord* out = &results[item * e_count];
@@ -319,13 +361,24 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options)
     }
     const std::string block = journal_block(item, out, e_count);
 #pragma omp critical(klest_journal)
-    {
-      std::fwrite(block.data(), 1, block.size(), jf);
-      std::fflush(jf);
-      progress.tick();
+    if (append_error.load() == 0) {
+      errno = 0;
+      if (std::fwrite(block.data(), 1, block.size(), jf) != block.size() ||
+          std::fflush(jf) != 0) {
+        append_error = errno != 0 ? errno : EIO;
+      } else {
+        progress.tick();
+      }
     }
   }
-  std::fclose(jf);
+  errno = 0;
+  if (std::fclose(jf) != 0 && append_error.load() == 0) append_error = errno != 0 ? errno : EIO;
+  if (const int err = append_error.load(); err != 0) {
+    throw InputError(fmt::format(
+        "cannot append to '{}': {}; the run stopped, and the replications saved before it are "
+        "kept: run the same command again to resume",
+        journal.string(), std::generic_category().message(err)));
+  }
 
   RunSummary summary;
   summary.rows = results.size();

@@ -27,6 +27,8 @@
 #include "klest/estimator.hpp"
 #include "klest/experiment.hpp"
 #include "klest/interval.hpp"
+#include "klest/limits.hpp"
+#include "klest/samples.hpp"
 #include "klest/spec.hpp"
 
 namespace klest {
@@ -46,19 +48,6 @@ const std::vector<std::string> truth_keys = {"method", "mc_samples", "seed", "to
 const std::vector<std::string> pair_keys = {"p", "q", "truth"};
 const std::vector<std::string> interval_keys = {"methods", "level", "replicates"};
 const std::vector<std::string> interval_args = {"level", "replicates", "rate", "bias_rate"};
-
-// FNV-1a, 64 bits: h = offset basis; for each byte: h ^= byte, h *= prime (mod 2^64).
-std::string fnv1a_hex(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[std::size_t(i)] = digits[h & 0xf];
-  return out;
-}
 
 // "text" with quotes, backslashes and control characters escaped.
 std::string quote_text(std::string_view s) {
@@ -500,6 +489,74 @@ std::vector<ExperimentInterval> read_intervals(const Reader& r, const toml::node
   return out;
 }
 
+// toml++ 3.3 parses a dotted key (a.b.c) recursively, one level per part, with no limit: a key
+// of 40000 parts overflows the stack. This lexical pass, before toml++ sees the text, refuses
+// keys of more than max_toml_depth parts and brackets nested deeper than that. Strings and
+// comments are skipped; a number such as 1.5 counts as two parts, which is harmless.
+void check_toml_depth(std::string_view text, const std::string& name) {
+  std::size_t line = 1, parts = 0, depth = 0;
+  bool after_dot = false;
+  const auto fail = [&](const std::string& what) {
+    throw ConfigError(name + ":" + std::to_string(line) + ": " + what + ", but klest reads at most " +
+                      std::to_string(max_toml_depth));
+  };
+  const auto part = [&] {
+    parts = after_dot ? parts + 1 : 1;
+    after_dot = false;
+    if (parts > max_toml_depth) fail("a dotted key has more than " + std::to_string(max_toml_depth) + " parts");
+  };
+  const auto is_bare = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-' || c == '+';
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      parts = 0;
+      after_dot = false;
+      ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const bool triple = text.substr(i, 3) == std::string(3, c);
+      const std::string_view close = triple ? std::string_view(c == '"' ? "\"\"\"" : "'''")
+                                            : std::string_view(&text[i], 1);
+      i += triple ? 3 : 1;
+      while (i < text.size() && !text.substr(i).starts_with(close)) {
+        if (text[i] == '\n') {
+          if (!triple) break;  // an unterminated string: toml++ reports it
+          ++line;
+        }
+        if (c == '"' && text[i] == '\\') ++i;  // an escaped character
+        ++i;
+      }
+      if (i < text.size() && text[i] != '\n') i += close.size();
+      part();
+    } else if (is_bare(c)) {
+      while (i < text.size() && is_bare(text[i])) ++i;
+      part();
+    } else if (c == '.') {
+      after_dot = true;
+      ++i;
+    } else if (c == ' ' || c == '\t') {
+      ++i;
+    } else {
+      if (c == '[' || c == '{') {
+        if (++depth > max_toml_depth) {
+          fail("arrays and inline tables are nested more than " + std::to_string(max_toml_depth) + " deep");
+        }
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+      parts = 0;
+      after_dot = false;
+      ++i;
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t ExperimentSpec::m_for(std::size_t size_index) const {
@@ -532,9 +589,10 @@ std::size_t ExperimentSpec::m_for(std::size_t size_index) const {
 }
 
 ExperimentSpec parse_experiment(std::string_view text, const std::string& name) {
+  check_toml_depth(text, name);
   ExperimentSpec spec;
   spec.text = std::string(text);
-  spec.hash = fnv1a_hex(text);
+  spec.hash = detail::fnv1a_hex(text);
 
   toml::table doc;
   try {
@@ -571,7 +629,7 @@ ExperimentSpec parse_experiment(std::string_view text, const std::string& name) 
   spec.sizes = read_sizes(r, *doc.get("sizes"));
   if (const toml::node* n = doc.get("m")) spec.m_rule = read_m(r, *n, spec.sizes);
   if (const toml::node* n = doc.get("threads")) {
-    spec.threads = int(r.integer(*n, "'threads'", 1, std::numeric_limits<int>::max()));
+    spec.threads = int(r.integer(*n, "'threads'", 1, max_threads, "klest's thread limit"));
   }
   spec.truth.seed = spec.seed;
   if (const toml::node* n = doc.get("truth")) spec.truth = read_truth(r, *n, spec.seed);
@@ -594,16 +652,11 @@ ExperimentSpec read_experiment(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     throw ConfigError("cannot open '" + shown + "': it is a directory");
   }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    throw ConfigError("cannot open '" + shown + "': " + std::generic_category().message(errno));
-  }
   std::string text;
-  char buffer[1 << 14];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, got);
-  if (std::ferror(f.get())) {
-    throw ConfigError("cannot read '" + shown + "': " + std::generic_category().message(errno));
+  try {
+    text = read_file(path, max_experiment_file_bytes);
+  } catch (const InputError& e) {
+    throw ConfigError(e.what());  // a file klest cannot read is a configuration error here
   }
   ExperimentSpec spec = parse_experiment(text, shown);
   spec.path = shown;

@@ -101,22 +101,11 @@ ExperimentPlan make_plan(const ExperimentSpec& spec) {
   return plan;
 }
 
-std::string journal_block(std::size_t item, const EstimateRecord* records, std::size_t count) {
-  std::string out;
-  for (std::size_t e = 0; e < count; ++e) {
-    const EstimateRecord& r = records[e];
-    out += fmt::format("e\t{}\t{}\t{}\t{}\t{}\t{}\n", item, r.ok ? "ok" : "error",
-                       r.ok ? format_number(r.value) : "", format_number(r.seconds),
-                       r.diagnostics, r.error);
-    for (std::size_t j = 0; j < r.intervals.size(); ++j) {
-      const IntervalRecord& iv = r.intervals[j];
-      out += fmt::format("i\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", item, e, j, iv.ok ? "ok" : "error",
-                         iv.ok ? format_number(iv.lo) : "", iv.ok ? format_number(iv.hi) : "",
-                         iv.error);
-    }
-  }
-  out += fmt::format("done\t{}\t{}\t.\n", item, count);
-  return out;
+const std::vector<std::string>& result_files() {
+  static const std::vector<std::string> files = {
+      "replications.csv", "timings.csv", "summary.csv",    "rates.csv",
+      "manifest.json",    "report.md",   "report.tex",     "references.bib", "intervals.csv"};
+  return files;
 }
 
 void write_atomically(const fs::path& path, const std::string& text) {
@@ -344,9 +333,10 @@ void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
   m["run"] = {{"started", info.started}, {"finished", info.finished},
               {"seconds", info.seconds}, {"estimates", results.size()},
               {"failed", failed},        {"resumed_replications", info.resumed}};
-  m["files"] = {"replications.csv", "timings.csv", "summary.csv", "rates.csv",
-                "report.md", "report.tex", "references.bib"};
-  if (J > 0) m["files"].push_back("intervals.csv");
+  m["files"] = nlohmann::ordered_json::array();
+  for (const std::string& f : result_files()) {
+    if (f != "manifest.json" && (f != "intervals.csv" || J > 0)) m["files"].push_back(f);
+  }
   nlohmann::ordered_json ivj = nlohmann::ordered_json::array();
   for (const ExperimentInterval& iv : spec.intervals) {
     ivj.push_back({{"method", iv.label},
@@ -354,7 +344,9 @@ void write_results(const ExperimentSpec& spec, const ExperimentPlan& plan,
                    {"replicates", iv.options.replicates}});
   }
   m["intervals"] = ivj;
-  write_atomically(dir / "manifest.json", m.dump(2) + "\n");
+  // Paths need not be UTF-8 (JSON text is): such bytes are written as U+FFFD.
+  write_atomically(dir / "manifest.json",
+                   m.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 
   // report.md and report.tex: one table per pair, then the rates, the coverage of the
   // intervals and the references. A cell with an infinite estimate is marked (†): its mean, sd

@@ -61,9 +61,11 @@ struct RunInfo {
   std::size_t resumed = 0;
 };
 
-/// The journal block of one finished work item: one line per estimate, one per interval and a
-/// closing line.
-std::string journal_block(std::size_t item, const EstimateRecord* records, std::size_t count);
+/// The names of the files write_results writes, manifest.json and (with intervals)
+/// intervals.csv included. `klest run --force`
+/// removes them (and the journal) before starting over; a fresh run refuses a folder that holds
+/// one of them without a journal, rather than overwrite a file it did not write.
+const std::vector<std::string>& result_files();
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename.
 void write_atomically(const std::filesystem::path& path, const std::string& text);
