@@ -480,7 +480,7 @@ TEST(ExperimentSpecErrors, Threads) {
             "x.toml:7: 'threads' is 2147483648, but must be at most 1024 (klest's thread limit)");
   EXPECT_EQ(error_of(plus("threads = 1025")),
             "x.toml:7: 'threads' is 1025, but must be at most 1024 (klest's thread limit)");
-  EXPECT_EQ(error_of(plus("threads = 1024")), "");
+  EXPECT_EQ(error_of(plus("threads = 1024")), "(no error)");
 }
 
 // ---- sizes and m ----------------------------------------------------------------------------
